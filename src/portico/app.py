@@ -1,0 +1,123 @@
+"""Composition root: builds the store, the control plane and the listeners from Settings."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+
+from portico.controlplane.dispatch import ControlPlane
+from portico.dataplane.server import HttpServer
+from portico.settings import Settings
+from portico.store import SqlStore, open_store
+from portico.wire import Request, Response, json_response
+
+log = logging.getLogger("portico")
+
+_EXECUTE_API_HOST = re.compile(r"^([a-z0-9]+)\.execute-api\.", re.IGNORECASE)
+_MISSING_TOKEN = Response(
+    403,
+    [
+        ("Content-Type", "application/json"),
+        ("x-amzn-ErrorType", "MissingAuthenticationTokenException"),
+    ],
+    b'{"message":"Missing Authentication Token"}',
+)
+
+
+def is_data_plane(request: Request) -> bool:
+    if _EXECUTE_API_HOST.match(request.host):
+        return True
+    path = request.path
+    return path.startswith("/_aws/execute-api/") or "/_user_request_" in path
+
+
+class Portico:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.store: SqlStore | None = None
+        self.control: ControlPlane | None = None
+        self.servers: list[HttpServer] = []
+
+    async def start(self) -> None:
+        self.store = await open_store(self.settings.store)
+        self.control = ControlPlane(self.store, self.settings)
+        for path in self.settings.files:
+            await self.import_file(path)
+        main = HttpServer(self.handle_main, name="main")
+        host, port = self.settings.listen_addr
+        await main.start(host, port)
+        self.servers.append(main)
+        admin = self.settings.admin_addr
+        if admin:
+            server = HttpServer(self.handle_admin, name="admin")
+            await server.start(*admin)
+            self.servers.append(server)
+
+    async def import_file(self, path: str) -> None:
+        from portico.importers.startup import import_and_deploy
+
+        assert self.store is not None
+        await import_and_deploy(self.store, self.settings, path)
+
+    @property
+    def port(self) -> int:
+        return self.servers[0].port
+
+    @property
+    def admin_port(self) -> int | None:
+        return self.servers[1].port if len(self.servers) > 1 else None
+
+    async def handle_main(self, request: Request) -> Response:
+        if request.path.startswith("/_portico/"):
+            return self._portico_endpoint(request)
+        if is_data_plane(request):
+            return await self.handle_data(request)
+        if self.settings.admin_addr is None and self.control and self.control.claims(request):
+            return await self.control(request)
+        return _MISSING_TOKEN
+
+    async def handle_admin(self, request: Request) -> Response:
+        if request.path.startswith("/_portico/"):
+            return self._portico_endpoint(request)
+        assert self.control is not None
+        return await self.control(request)
+
+    async def handle_data(self, request: Request) -> Response:
+        return _MISSING_TOKEN
+
+    def _portico_endpoint(self, request: Request) -> Response:
+        if request.path == "/_portico/health":
+            body = {"status": "ok", "store": self.store.dialect if self.store else None}
+            return json_response(200, json.dumps(body).encode())
+        return json_response(404, b'{"message":"Not Found"}')
+
+    async def stop(self, grace: float = 10.0) -> None:
+        for server in self.servers:
+            await server.shutdown(grace)
+        self.servers.clear()
+        if self.store is not None:
+            await self.store.close()
+            self.store = None
+
+    async def invoke_urls(self) -> list[str]:
+        """One line per deployed stage: its invoke URLs (DESIGN.md section 1)."""
+        assert self.store is not None
+        host = (
+            "localhost"
+            if self.settings.listen_addr[0] in ("127.0.0.1", "0.0.0.0", "::")
+            else (self.settings.listen_addr[0])
+        )
+        lines = []
+        for _region, api_id, name, _doc in await self.store.list_all("stage"):
+            base = f"http://{api_id}.execute-api.localhost:{self.port}/{name}/"
+            alt = f"http://{host}:{self.port}/_aws/execute-api/{api_id}/{name}/"
+            lines.append(f"  REST API {api_id} stage {name}: {base}  (or {alt})")
+        return lines
+
+    def banner(self) -> list[str]:
+        host, _ = self.settings.listen_addr
+        lines = [f"Portico listening on http://{host}:{self.port}"]
+        if self.admin_port:
+            lines.append(f"Control plane on http://{self.settings.admin_addr[0]}:{self.admin_port}")  # type: ignore[index]
+        return lines
