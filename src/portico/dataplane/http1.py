@@ -1,0 +1,123 @@
+"""HTTP/1.1 response serialisation (RFC 9112 section 4-6) and the listener's own error replies.
+
+Pure functions and values, no I/O: the listener in `server.py` writes what these return.
+"""
+
+from __future__ import annotations
+
+import time
+from email.utils import formatdate
+from http import HTTPStatus
+
+from portico.wire import Response
+
+# b"HTTP/1.1 200 OK\r\n" for every status the standard library names.
+_STATUS_LINES: dict[int, str] = {s.value: f"HTTP/1.1 {s.value} {s.phrase}\r\n" for s in HTTPStatus}
+
+# Statuses that never carry a body nor a Content-Length (RFC 9110 8.6, 15.3.5, 15.4.5).
+_NO_BODY_STATUSES = frozenset({204, 304})
+
+CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+
+
+def status_line(status: int) -> str:
+    line = _STATUS_LINES.get(status)
+    if line is None:
+        line = f"HTTP/1.1 {status} Unknown\r\n"
+    return line
+
+
+class DateCache:
+    """The `Date` header line, recomputed at most once per second."""
+
+    __slots__ = ("_line", "_second")
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._line = ""
+
+    def line(self) -> str:
+        now = time.time()
+        second = int(now)
+        if second != self._second:
+            self._second = second
+            self._line = f"Date: {formatdate(now, usegmt=True)}\r\n"
+        return self._line
+
+
+def encode_response(
+    response: Response, *, head: bool, close: bool, keep_alive_header: bool, date: DateCache
+) -> tuple[bytes, bytes, bool]:
+    """Serialise `response` into (head bytes, body bytes, close).
+
+    The handler's headers are kept as given (case, order, duplicates). `Content-Length` is added
+    unless the handler set it or `Transfer-Encoding` (then the body is sent as given, already
+    framed); `Date` is added when absent; `Connection: close` when the connection closes after
+    this response (`close` also becomes true if the handler asked for it). `keep_alive_header`
+    adds `Connection: keep-alive` for HTTP/1.0 clients that keep the connection.
+    """
+    status = response.status
+    body = response.body
+    parts = [status_line(status)]
+    no_body = status < 200 or status in _NO_BODY_STATUSES
+    has_length = has_date = has_connection = False
+    for name, value in response.headers:
+        if "\n" in value or "\r" in value or "\n" in name or "\r" in name or ":" in name:
+            raise ValueError(f"invalid response header {name!r}")
+        lname = name.lower()
+        if lname == "content-length" or lname == "transfer-encoding":
+            if no_body:
+                continue
+            has_length = True
+        elif lname == "date":
+            has_date = True
+        elif lname == "connection":
+            if value.lower() == "close":
+                close = True
+            elif close:
+                continue  # the listener closes: do not announce keep-alive
+            has_connection = True
+        parts.append(f"{name}: {value}\r\n")
+    if not has_length and not no_body:
+        parts.append(f"Content-Length: {len(body)}\r\n")
+    if not has_date:
+        parts.append(date.line())
+    if not has_connection:
+        if close:
+            parts.append("Connection: close\r\n")
+        elif keep_alive_header:
+            parts.append("Connection: keep-alive\r\n")
+    parts.append("\r\n")
+    text = "".join(parts)
+    try:
+        head_bytes = text.encode("latin-1")
+    except UnicodeEncodeError:
+        head_bytes = text.encode("utf-8")  # non-Latin-1 header values go out as UTF-8
+    if head or no_body:
+        body = b""
+    return head_bytes, body, close
+
+
+def error_response(status: int, message: str) -> Response:
+    body = b'{"message":"%s"}' % message.encode()
+    return Response(status, [("Content-Type", "application/json")], body)
+
+
+def bad_request() -> Response:
+    return error_response(400, "Bad Request")
+
+
+def too_long() -> Response:
+    return error_response(413, "Request Too Long")
+
+
+def headers_too_large() -> Response:
+    return error_response(431, "Request Header Fields Too Large")
+
+
+def request_timeout() -> Response:
+    return error_response(408, "Request Timeout")
+
+
+def internal_error() -> Response:
+    return error_response(500, "Internal server error")
