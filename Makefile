@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit integration clean
+.PHONY: run test lint typecheck docs clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -27,3 +27,6 @@ test: $(STAMP) lint typecheck
 
 clean:
 	rm -rf $(VENV) .portico .pytest_cache .mypy_cache .ruff_cache
+
+docs: $(STAMP)
+	$(BIN)/python -m portico.compat > docs/compatibility.md

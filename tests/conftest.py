@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
+import functools
 import os
 import threading
 import uuid
@@ -23,7 +25,9 @@ PG_DSN = os.environ.get("PORTICO_TEST_PG", "postgresql://postgres@127.0.0.1:5432
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+@functools.cache
 def pg_available() -> bool:
+    """Probe PostgreSQL once (in a thread, so it works inside running event loops too)."""
     import asyncpg
 
     async def probe() -> bool:
@@ -34,7 +38,8 @@ def pg_available() -> bool:
         await conn.close()
         return True
 
-    return asyncio.run(probe())
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, probe()).result()
 
 
 def need_pg() -> None:
