@@ -149,3 +149,29 @@ async def test_concurrent_processes_lose_no_update(store_url: str) -> None:
             assert await tx.get("counter", "", "c") == {"n": 75}
     finally:
         await check.close()
+
+
+async def test_change_feed_sees_writes_of_another_store_instance(store_url: str) -> None:
+    """Two independent store instances (as two processes or nodes would have) on one database."""
+    from portico.store.feed import ChangeFeed
+
+    writer = await open_store(store_url)
+    reader = await open_store(store_url)
+    feed = ChangeFeed(reader, interval=0.02)
+    seen: asyncio.Queue[int] = asyncio.Queue()
+
+    async def on_change(version: int) -> None:
+        await seen.put(version)
+
+    feed.subscribe(on_change)
+    await feed.start()
+    try:
+        async with writer.write("us-east-1") as tx:
+            await tx.put("restapi", "", "x", {"id": "x"})
+        version = await asyncio.wait_for(seen.get(), timeout=30)
+        assert version == await writer.version()
+        assert await feed.check() is False  # no further change, no further notification
+    finally:
+        await feed.stop()
+        await writer.close()
+        await reader.close()
