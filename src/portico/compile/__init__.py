@@ -1,0 +1,1 @@
+"""Compilation of deployments into immutable runtime snapshots."""
