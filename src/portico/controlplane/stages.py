@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
+from portico.controlplane import method_settings
 from portico.controlplane.apidoc import Doc, load_api
 from portico.controlplane.errors import BadRequestException, ConflictException, NotFoundException
+from portico.controlplane.patch import Patcher
 from portico.controlplane.registry import APIGATEWAY, OpContext, Params
 
 KIND = "stage"
@@ -16,6 +19,13 @@ DEPLOYMENT_KIND = "deployment"
 _STAGE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _VARIABLE_NAME = re.compile(r"^[A-Za-z0-9_]+$")
 _VARIABLE_VALUE = re.compile(r"^[A-Za-z0-9\-._~:/?#&=,]+$")
+_PATCHABLE = re.compile(
+    r"^/(deploymentId|description|cacheClusterEnabled|cacheClusterSize|clientCertificateId"
+    r"|documentationVersion|tracingEnabled|accessLogSettings(/destinationArn|/format)?"
+    r"|canarySettings(/deploymentId|/percentTraffic|/useStageCache|/stageVariableOverrides/[^/]+)?"
+    r"|variables/[^/]+)$"
+)
+_patcher = Patcher("apigateway", "Stage")
 CACHE_SIZES = ("0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237")
 
 
@@ -151,6 +161,80 @@ async def get_stages(ctx: OpContext, params: Params) -> Doc:
     if wanted:
         stages = [s for s in stages if s.get("deploymentId") == wanted]
     return {"item": stages}
+
+
+@APIGATEWAY.op("UpdateStage", write=True)
+async def update_stage(ctx: OpContext, params: Params) -> Doc:
+    api_id = params["restApiId"]
+    before = await load_stage(ctx, api_id, params["stageName"])
+    doc = copy.deepcopy(before)
+    for operation in params.get("patchOperations") or []:
+        doc = _patch_one(doc, operation)
+    await _check_patched(ctx, api_id, before, doc)
+    await save_stage(ctx, api_id, doc)
+    return doc
+
+
+def _patch_one(doc: Doc, operation: Doc) -> Doc:
+    op, path = str(operation.get("op")), str(operation.get("path") or "")
+    if _PATCHABLE.match(path) and (op == "remove" or path not in ("/canarySettings", "/accessLogSettings")):
+        if op in ("move", "copy"):
+            raise method_settings.invalid_path(path)
+        had_canary = "canarySettings" in doc
+        doc = _patcher.apply(doc, [operation])
+        if path.startswith("/canarySettings/") and not had_canary:
+            doc["canarySettings"] = {**_new_canary(doc), **doc["canarySettings"]}
+        return doc
+    target = method_settings.parse_path(path)
+    if target is None:
+        raise method_settings.invalid_path(path)
+    settings = method_settings.apply(doc.get("methodSettings", {}), op, target, operation.get("value"), path)
+    return {**doc, "methodSettings": settings}
+
+
+def _new_canary(doc: Doc) -> Doc:
+    """A canary added by UpdateStage starts on the stage's own deployment (AWS console behaviour)."""
+    return {"deploymentId": doc.get("deploymentId"), "percentTraffic": 0.0, "useStageCache": False}
+
+
+async def _check_patched(ctx: OpContext, api_id: str, before: Doc, doc: Doc) -> None:
+    if not doc.get("deploymentId"):
+        raise BadRequestException("Invalid patch path '/deploymentId': a stage must point to a deployment")
+    if doc["deploymentId"] != before["deploymentId"]:
+        await check_deployment_exists(ctx, api_id, doc["deploymentId"])
+    check_variables(doc.get("variables"))
+    set_cache_cluster(doc, None, doc.get("cacheClusterSize"))
+    await _check_canary(ctx, api_id, before, doc.get("canarySettings"))
+    _check_access_log(doc.get("accessLogSettings"))
+    cert = str(doc.get("clientCertificateId") or "")
+    changed = cert and cert != before.get("clientCertificateId")
+    if changed and await ctx.tx.get("clientcertificate", "", cert) is None:
+        raise NotFoundException("Invalid Client Certificate identifier specified")
+    for holder in (doc, doc.get("canarySettings") or {}):
+        for key in ("variables", "stageVariableOverrides", "accessLogSettings"):
+            if holder.get(key) == {}:
+                del holder[key]
+
+
+async def _check_canary(ctx: OpContext, api_id: str, before: Doc, canary: Doc | None) -> None:
+    if canary is None:
+        return
+    check_percent(canary.get("percentTraffic"))
+    check_variables(canary.get("stageVariableOverrides"), "Stage variable override")
+    old = (before.get("canarySettings") or {}).get("deploymentId")
+    if canary.get("deploymentId") and canary["deploymentId"] != old:
+        await check_deployment_exists(ctx, api_id, canary["deploymentId"])
+
+
+def _check_access_log(settings: Doc | None) -> None:
+    if not settings:
+        return
+    fmt = settings.get("format")
+    if fmt is not None and "$context.requestId" not in fmt and "$context.extendedRequestId" not in fmt:
+        raise BadRequestException("Access Log format must contain $context.requestId")
+    arn = settings.get("destinationArn")
+    if arn is not None and not arn.startswith("arn:"):
+        raise BadRequestException(f"Invalid ARN specified in the request: {arn}")
 
 
 @APIGATEWAY.op("DeleteStage", write=True)
