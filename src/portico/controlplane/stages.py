@@ -177,9 +177,9 @@ async def update_stage(ctx: OpContext, params: Params) -> Doc:
 
 def _patch_one(doc: Doc, operation: Doc) -> Doc:
     op, path = str(operation.get("op")), str(operation.get("path") or "")
+    if op in ("copy", "move"):
+        return _copy(doc, op, str(operation.get("from") or ""), path)
     if _PATCHABLE.match(path) and (op == "remove" or path not in ("/canarySettings", "/accessLogSettings")):
-        if op in ("move", "copy"):
-            raise method_settings.invalid_path(path)
         had_canary = "canarySettings" in doc
         doc = _patcher.apply(doc, [operation])
         if path.startswith("/canarySettings/") and not had_canary:
@@ -190,6 +190,21 @@ def _patch_one(doc: Doc, operation: Doc) -> Doc:
         raise method_settings.invalid_path(path)
     settings = method_settings.apply(doc.get("methodSettings", {}), op, target, operation.get("value"), path)
     return {**doc, "methodSettings": settings}
+
+
+def _copy(doc: Doc, op: str, source: str, path: str) -> Doc:
+    """Canary promotion (Developer Guide, "Promote a canary release"): copy the canary's
+    deploymentId to /deploymentId and its stageVariableOverrides into /variables."""
+    canary = doc.get("canarySettings") or {}
+    if op == "copy" and (source, path) == ("/canarySettings/deploymentId", "/deploymentId"):
+        if not canary.get("deploymentId"):
+            raise BadRequestException(
+                "Cannot copy from /canarySettings/deploymentId: the stage has no canary"
+            )
+        return {**doc, "deploymentId": canary["deploymentId"]}
+    if op == "copy" and (source, path) == ("/canarySettings/stageVariableOverrides", "/variables"):
+        return {**doc, "variables": {**doc.get("variables", {}), **canary.get("stageVariableOverrides", {})}}
+    raise method_settings.invalid_path(path)
 
 
 def _new_canary(doc: Doc) -> Doc:
