@@ -14,6 +14,7 @@ from portico.controlplane.apidoc import (
     save_api,
 )
 from portico.controlplane.errors import BadRequestException, ConflictException
+from portico.controlplane.models import default_models
 from portico.controlplane.patch import Patcher
 from portico.controlplane.registry import APIGATEWAY, OpContext, Params
 
@@ -79,6 +80,7 @@ async def allocate_api_id(ctx: OpContext, tags: dict[str, str] | None) -> str:
 async def create_rest_api(ctx: OpContext, params: Params) -> Doc:
     api_id = await allocate_api_id(ctx, params.get("tags"))
     doc = new_api(ctx, api_id, params)
+    doc["_models"] = default_models(ctx.ids.short)  # AWS adds `Empty` and `Error` to a new API
     clone_from = params.get("cloneFrom")
     if clone_from:
         source = await load_api(ctx, clone_from)
