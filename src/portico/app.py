@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 
+from portico.compile.snapshot import SnapshotBuilder
 from portico.controlplane.dispatch import ControlPlane
+from portico.dataplane.handler import DataPlane
 from portico.dataplane.server import HttpServer
 from portico.settings import Settings
 from portico.store import SqlStore, open_store
+from portico.store.feed import ChangeFeed
 from portico.wire import Request, Response, json_response
 
 log = logging.getLogger("portico")
 
-_EXECUTE_API_HOST = re.compile(r"^([a-z0-9]+)\.execute-api\.", re.IGNORECASE)
 _MISSING_TOKEN = Response(
     403,
     [
@@ -25,25 +26,25 @@ _MISSING_TOKEN = Response(
 )
 
 
-def is_data_plane(request: Request) -> bool:
-    if _EXECUTE_API_HOST.match(request.host):
-        return True
-    path = request.path
-    return path.startswith("/_aws/execute-api/") or "/_user_request_" in path
-
-
 class Portico:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.store: SqlStore | None = None
         self.control: ControlPlane | None = None
         self.servers: list[HttpServer] = []
+        self.data = DataPlane(settings.account_id)
+        self.feed: ChangeFeed | None = None
+        self._builder = SnapshotBuilder()
 
     async def start(self) -> None:
         self.store = await open_store(self.settings.store)
         self.control = ControlPlane(self.store, self.settings)
         for path in self.settings.files:
             await self.import_file(path)
+        self.feed = ChangeFeed(self.store)
+        self.feed.subscribe(self._rebuild)
+        await self.feed.start()
+        await self._rebuild(self.feed.version)
         main = HttpServer(self.handle_main, name="main")
         host, port = self.settings.listen_addr
         await main.start(host, port)
@@ -60,6 +61,17 @@ class Portico:
         assert self.store is not None
         await import_and_deploy(self.store, self.settings, path)
 
+    async def _rebuild(self, version: int) -> None:
+        assert self.store is not None
+        self.data.install(await self._builder.build(self.store, version))
+
+    async def _control(self, request: Request) -> Response:
+        assert self.control is not None
+        response = await self.control(request)
+        if request.method != "GET" and self.feed is not None and response.status < 300:
+            await self.feed.check()  # this process's own changes apply to the next request
+        return response
+
     @property
     def port(self) -> int:
         return self.servers[0].port
@@ -71,20 +83,17 @@ class Portico:
     async def handle_main(self, request: Request) -> Response:
         if request.path.startswith("/_portico/"):
             return self._portico_endpoint(request)
-        if is_data_plane(request):
-            return await self.handle_data(request)
+        target = self.data.claims(request)
+        if target is not None:
+            return await self.data(request, target)
         if self.settings.admin_addr is None and self.control and self.control.claims(request):
-            return await self.control(request)
+            return await self._control(request)
         return _MISSING_TOKEN
 
     async def handle_admin(self, request: Request) -> Response:
         if request.path.startswith("/_portico/"):
             return self._portico_endpoint(request)
-        assert self.control is not None
-        return await self.control(request)
-
-    async def handle_data(self, request: Request) -> Response:
-        return _MISSING_TOKEN
+        return await self._control(request)
 
     def _portico_endpoint(self, request: Request) -> Response:
         if request.path == "/_portico/health":
@@ -93,6 +102,9 @@ class Portico:
         return json_response(404, b'{"message":"Not Found"}')
 
     async def stop(self, grace: float = 10.0) -> None:
+        if self.feed is not None:
+            await self.feed.stop()
+            self.feed = None
         for server in self.servers:
             await server.shutdown(grace)
         self.servers.clear()

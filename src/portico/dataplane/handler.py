@@ -1,0 +1,82 @@
+"""The REST API data plane: snapshot lookup, then the pipeline; gateway errors rendered once.
+
+Requests never read the store: `install()` swaps in a new immutable snapshot when the change feed
+reports a new version; requests already running keep the snapshot they started with.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+
+from portico.compile.snapshot import EMPTY, Snapshot
+from portico.dataplane.errors import GatewayError, render_default
+from portico.dataplane.invocation import Invocation
+from portico.dataplane.pipeline import run_pipeline
+from portico.dataplane.resolve import Target, resolve
+from portico.wire import Request, Response
+
+log = logging.getLogger("portico.dataplane")
+
+FORBIDDEN = Response(
+    403,
+    [("Content-Type", "application/json"), ("x-amzn-ErrorType", "ForbiddenException")],
+    b'{"message":"Forbidden"}',
+)
+
+
+class DataPlane:
+    def __init__(self, account_id: str, rand: Callable[[], float] = random.random) -> None:
+        self.account_id = account_id
+        self.snapshot: Snapshot = EMPTY
+        self._rand = rand
+
+    def install(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+
+    def claims(self, request: Request) -> Target | None:
+        return resolve(request)
+
+    async def __call__(self, request: Request, target: Target) -> Response:
+        api = self.snapshot.apis.get(target.api_id)
+        stage = api.stages.get(target.stage) if api else None
+        if stage is None:
+            return _forbidden()
+        deployment, variables, is_canary = stage.deployment, stage.variables, False
+        canary = stage.canary
+        if canary is not None and canary.percent > 0 and self._rand() * 100.0 < canary.percent:
+            deployment, variables, is_canary = canary.deployment, canary.variables, True
+        if deployment.disable_execute_api_endpoint:  # custom domains (later) still serve it
+            return _forbidden()
+        inv = Invocation(request, target, stage, deployment, variables, is_canary, self.account_id)
+        try:
+            response = await run_pipeline(inv)
+        except GatewayError as err:
+            response = self._render_error(inv, err)
+        except Exception:
+            log.exception("request %s failed in the pipeline", inv.request_id)
+            response = self._render_error(inv, GatewayError("API_CONFIGURATION_ERROR"))
+        inv.status = response.status
+        response.headers.append(("x-amzn-RequestId", inv.request_id))
+        response.headers.append(("x-amz-apigw-id", inv.extended_request_id))
+        log.debug(
+            "%s %s %s -> api=%s stage=%s resource=%s status=%s",
+            inv.request_id,
+            request.method,
+            request.path,
+            target.api_id,
+            target.stage,
+            inv.match.resource_path if inv.match else "-",
+            response.status,
+        )
+        return response
+
+    def _render_error(self, inv: Invocation, err: GatewayError) -> Response:
+        inv.error_message = err.message
+        inv.error_type = err.response_type
+        return render_default(err, inv.deployment.gateway_responses, [])
+
+
+def _forbidden() -> Response:
+    return Response(FORBIDDEN.status, list(FORBIDDEN.headers), FORBIDDEN.body)

@@ -1,0 +1,105 @@
+"""One request's state as it moves through the pipeline, and its `$context` variables."""
+
+from __future__ import annotations
+
+import base64
+import os
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+from portico.compile.routes import Match
+from portico.compile.snapshot import DeploymentRuntime, MethodRuntime, StageRuntime
+from portico.dataplane.resolve import Target
+from portico.wire import Request
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def request_time(epoch: float) -> str:
+    """`$context.requestTime`: CLF-formatted, e.g. `09/Apr/2015:12:34:56 +0000`."""
+    t = time.gmtime(epoch)
+    return f"{t.tm_mday:02d}/{_MONTHS[t.tm_mon - 1]}/{t.tm_year}:{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000"
+
+
+def new_extended_id() -> str:
+    return base64.b64encode(os.urandom(12)).decode()[:16]
+
+
+@dataclass(slots=True)
+class Invocation:
+    request: Request
+    target: Target
+    stage: StageRuntime
+    deployment: DeploymentRuntime
+    variables: dict[str, str]
+    is_canary: bool
+    account_id: str
+    start: float = field(default_factory=time.time)
+    request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    extended_request_id: str = field(default_factory=new_extended_id)
+    match: Match | None = None
+    method: MethodRuntime | None = None
+    path_params: dict[str, str] = field(default_factory=dict)
+    status: int = 0
+    integration_status: str = "-"
+    integration_latency: int = -1
+    error_message: str = ""
+    error_type: str = ""
+    validation_error: str = ""
+
+    @property
+    def path(self) -> str:
+        """The request path without the stage, percent-decoded."""
+        return unquote(self.target.path)
+
+    def context(self) -> dict[str, Any]:
+        """The `$context` variables (Developer Guide: mapping template and access logging reference)."""
+        req = self.request
+        identity = {
+            "sourceIp": req.client[0],
+            "userAgent": req.header("user-agent"),
+            "accountId": None,
+            "apiKey": None,
+            "apiKeyId": None,
+            "caller": None,
+            "cognitoAuthenticationProvider": None,
+            "cognitoAuthenticationType": None,
+            "cognitoIdentityId": None,
+            "cognitoIdentityPoolId": None,
+            "principalOrgId": None,
+            "user": None,
+            "userArn": None,
+        }
+        resource_path = self.match.resource_path if self.match else ""
+        return {
+            "accountId": self.account_id,
+            "apiId": self.target.api_id,
+            "domainName": self.target.domain_name,
+            "domainPrefix": self.target.domain_prefix,
+            "extendedRequestId": self.extended_request_id,
+            "httpMethod": req.method,
+            "identity": identity,
+            "isCanaryRequest": self.is_canary,
+            "path": f"/{self.target.stage}{self.target.path}",
+            "protocol": f"HTTP/{req.http_version}",
+            "requestId": self.request_id,
+            "requestTime": request_time(self.start),
+            "requestTimeEpoch": int(self.start * 1000),
+            "resourceId": self.match.resource_id if self.match else "",
+            "resourcePath": resource_path,
+            "stage": self.target.stage,
+            "deploymentId": self.deployment.id,
+            "status": self.status,
+            "error": {
+                "message": self.error_message,
+                "messageString": '"' + self.error_message.replace('"', '\\"') + '"',
+                "responseType": self.error_type,
+                "validationErrorString": self.validation_error,
+            },
+            "integrationStatus": self.integration_status,
+            "integrationLatency": self.integration_latency,
+            "responseLatency": int((time.time() - self.start) * 1000),
+        }

@@ -1,0 +1,41 @@
+"""The REST API request pipeline, one stage per step in API Gateway's words (DESIGN.md §2).
+
+route → method request → integration request/integration → integration response/method response.
+A stage returns a Response to short-circuit, raises GatewayError to fail, or returns None.
+"""
+
+from __future__ import annotations
+
+from portico.compile.routes import match, select_method, split_path
+from portico.dataplane.errors import GatewayError
+from portico.dataplane.invocation import Invocation
+from portico.integrations.mock import invoke_mock
+from portico.wire import Response
+
+
+def route(inv: Invocation) -> None:
+    found = match(inv.deployment.trie, split_path(inv.path))
+    if found is None:
+        raise GatewayError("MISSING_AUTHENTICATION_TOKEN")
+    verb = select_method(found.methods, inv.request.method)
+    if verb is None:
+        raise GatewayError("MISSING_AUTHENTICATION_TOKEN")
+    inv.match = found
+    inv.path_params = found.path_params
+    inv.method = inv.deployment.methods[(found.resource_id, verb)]
+
+
+async def integrate(inv: Invocation) -> Response:
+    assert inv.method is not None
+    integration = inv.method.integration
+    if integration is None:
+        raise GatewayError("API_CONFIGURATION_ERROR", "Internal server error")
+    kind = integration.get("type")
+    if kind == "MOCK":
+        return await invoke_mock(inv, integration)
+    raise GatewayError("API_CONFIGURATION_ERROR", "Internal server error")
+
+
+async def run_pipeline(inv: Invocation) -> Response:
+    route(inv)
+    return await integrate(inv)

@@ -1,0 +1,1 @@
+"""Integrations: MOCK, HTTP/HTTP_PROXY, Lambda, AWS services."""
