@@ -1,0 +1,419 @@
+"""Method and MethodResponse operations (PutMethod ... DeleteMethodResponse) through boto3."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+AUTHORIZER_REQUIRED = (
+    "Invalid authorizer ID specified. Setting the authorization type to CUSTOM or COGNITO_USER_POOLS "
+    "requires a valid authorizer."
+)
+
+
+def error_of(exc: pytest.ExceptionInfo[ClientError]) -> tuple[str, str, int]:
+    err = exc.value.response
+    return err["Error"]["Code"], err["Error"]["Message"], err["ResponseMetadata"]["HTTPStatusCode"]
+
+
+def body(response: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
+
+
+def seed(server: Any, api_id: str, section: str, items: dict[str, Any]) -> None:
+    """Put authorizers, validators or models straight into the stored REST API document."""
+
+    async def run() -> None:
+        assert server.app is not None and server.app.store is not None
+        async with server.app.store.write("us-east-1") as tx:
+            doc = await tx.get("restapi", "", api_id)
+            doc.setdefault(section, {}).update(items)
+            await tx.put("restapi", "", api_id, doc)
+
+    server.call(run())
+
+
+@pytest.fixture
+def target(apigw, api):
+    """(apigw, restApiId, resourceId) of a /pets resource."""
+    pets = apigw.create_resource(restApiId=api["id"], parentId=api["rootResourceId"], pathPart="pets")
+    return api["id"], pets["id"]
+
+
+def put(apigw: Any, target: tuple[str, str], verb: str = "GET", **kw: Any) -> dict[str, Any]:
+    kw.setdefault("authorizationType", "NONE")
+    return apigw.put_method(restApiId=target[0], resourceId=target[1], httpMethod=verb, **kw)
+
+
+def update(apigw: Any, target: tuple[str, str], *ops: dict[str, Any], verb: str = "GET") -> dict[str, Any]:
+    return apigw.update_method(
+        restApiId=target[0], resourceId=target[1], httpMethod=verb, patchOperations=list(ops)
+    )
+
+
+def failure(call: Any, *args: Any, **kw: Any) -> tuple[str, str, int]:
+    with pytest.raises(ClientError) as exc:
+        call(*args, **kw)
+    return error_of(exc)
+
+
+def test_method_lifecycle(apigw, target):
+    created = put(apigw, target, "ANY")
+    assert created["ResponseMetadata"]["HTTPStatusCode"] == 201
+    expected = {"httpMethod": "ANY", "authorizationType": "NONE", "apiKeyRequired": False}
+    assert body(created) == expected
+    assert body(apigw.get_method(restApiId=target[0], resourceId=target[1], httpMethod="ANY")) == expected
+    deleted = apigw.delete_method(restApiId=target[0], resourceId=target[1], httpMethod="ANY")
+    assert deleted["ResponseMetadata"]["HTTPStatusCode"] == 204
+    for call in (apigw.get_method, apigw.delete_method):
+        assert failure(call, restApiId=target[0], resourceId=target[1], httpMethod="ANY") == (
+            "NotFoundException",
+            "Invalid Method identifier specified",
+            404,
+        )
+
+
+def test_put_method_with_everything(server, apigw, target):
+    seed(
+        server,
+        target[0],
+        "_authorizers",
+        {"auth01": {"id": "auth01", "name": "a", "type": "COGNITO_USER_POOLS"}},
+    )
+    seed(server, target[0], "_requestValidators", {"val001": {"id": "val001", "name": "v"}})
+    seed(
+        server, target[0], "_models", {"Pet": {"id": "m1", "name": "Pet", "contentType": "application/json"}}
+    )
+    created = put(
+        apigw,
+        target,
+        "POST",
+        authorizationType="COGNITO_USER_POOLS",
+        authorizerId="auth01",
+        apiKeyRequired=True,
+        operationName="CreatePet",
+        requestValidatorId="val001",
+        requestParameters={"method.request.header.x-trace": False, "method.request.querystring.q": True},
+        requestModels={"application/json": "Pet"},
+        authorizationScopes=["pets/write"],
+    )
+    assert body(created) == {
+        "httpMethod": "POST",
+        "authorizationType": "COGNITO_USER_POOLS",
+        "authorizerId": "auth01",
+        "apiKeyRequired": True,
+        "operationName": "CreatePet",
+        "requestValidatorId": "val001",
+        "requestParameters": {"method.request.header.x-trace": False, "method.request.querystring.q": True},
+        "requestModels": {"application/json": "Pet"},
+        "authorizationScopes": ["pets/write"],
+    }
+
+
+def test_put_method_errors(apigw, api, target):
+    assert failure(put, apigw, ("nosuchapi", target[1])) == (
+        "NotFoundException",
+        "Invalid Resource identifier specified",
+        404,
+    )
+    assert failure(put, apigw, (target[0], "nosuchres"))[1] == "Invalid Resource identifier specified"
+    assert failure(put, apigw, target, "WRONG") == (
+        "BadRequestException",
+        "Invalid HttpMethod specified. Valid options are GET,PUT,POST,DELETE,PATCH,OPTIONS,HEAD,ANY",
+        400,
+    )
+    put(apigw, target, "GET")
+    assert failure(put, apigw, target, "GET") == (
+        "ConflictException",
+        "Method already exists for this resource",
+        409,
+    )
+    assert failure(put, apigw, target, "POST", authorizationType="CUSTOM") == (
+        "BadRequestException",
+        AUTHORIZER_REQUIRED,
+        400,
+    )
+    assert failure(put, apigw, target, "POST", authorizationType="CUSTOM", authorizerId="nope")[1] == (
+        AUTHORIZER_REQUIRED
+    )
+    assert failure(put, apigw, target, "POST", authorizationType="MAGIC")[0] == "BadRequestException"
+    assert failure(put, apigw, target, "POST", requestValidatorId="fake-validator") == (
+        "BadRequestException",
+        "Invalid Request Validator identifier specified",
+        400,
+    )
+    assert failure(put, apigw, target, "POST", requestModels={"application/json": "petModel"}) == (
+        "BadRequestException",
+        "Invalid model identifier specified: petModel",
+        400,
+    )
+    same_name = {"method.request.querystring.optional": False, "method.request.header.optional": False}
+    assert failure(put, apigw, target, "POST", requestParameters=same_name) == (
+        "BadRequestException",
+        "Parameter names must be unique across querystring, header and path",
+        400,
+    )
+    assert failure(put, apigw, target, "POST", requestParameters={"method.request.cookie.c": True}) == (
+        "BadRequestException",
+        "Invalid mapping expression specified: Validation Result: warnings : [], errors : "
+        "[Invalid mapping expression specified: method.request.cookie.c]",
+        400,
+    )
+    resource = apigw.get_resource(restApiId=api["id"], resourceId=target[1])
+    assert resource["resourceMethods"] == {"GET": {}}
+
+
+def test_authorizer_rules(server, apigw, target):
+    seed(server, target[0], "_authorizers", {"tok001": {"id": "tok001", "name": "t", "type": "TOKEN"}})
+    custom = put(apigw, target, "GET", authorizationType="CUSTOM", authorizerId="tok001")
+    assert custom["authorizerId"] == "tok001"
+    assert failure(put, apigw, target, "POST", authorizationType="COGNITO_USER_POOLS", authorizerId="tok001")[
+        1
+    ] == (AUTHORIZER_REQUIRED)
+    ignored = put(apigw, target, "PUT", authorizationType="AWS_IAM", authorizerId="tok001")
+    assert body(ignored) == {"httpMethod": "PUT", "authorizationType": "AWS_IAM", "apiKeyRequired": False}
+
+
+def test_update_method(server, apigw, target):
+    seed(
+        server,
+        target[0],
+        "_models",
+        {"Empty": {"id": "m0", "name": "Empty"}, "Pet": {"id": "m1", "name": "Pet"}},
+    )
+    seed(server, target[0], "_authorizers", {"auth01": {"id": "auth01", "name": "a", "type": "REQUEST"}})
+    seed(server, target[0], "_requestValidators", {"val001": {"id": "val001", "name": "v"}})
+    put(apigw, target, "GET")
+    added = update(
+        apigw,
+        target,
+        {"op": "add", "path": "/requestParameters/method.request.querystring.optional", "value": "true"},
+        {"op": "add", "path": "/requestModels/application~1json", "value": "Empty"},
+    )
+    assert added["requestParameters"] == {"method.request.querystring.optional": True}
+    assert added["requestModels"] == {"application/json": "Empty"}
+    replaced = update(
+        apigw,
+        target,
+        {"op": "replace", "path": "/operationName", "value": "ReplacedOperationName"},
+        {"op": "replace", "path": "/apiKeyRequired", "value": "true"},
+        {"op": "replace", "path": "/authorizationType", "value": "AWS_IAM"},
+        {"op": "replace", "path": "/requestParameters/method.request.querystring.optional", "value": "false"},
+        {"op": "replace", "path": "/requestModels/application~1json", "value": "Pet"},
+        {"op": "replace", "path": "/requestValidatorId", "value": "val001"},
+    )
+    assert body(replaced) == {
+        "httpMethod": "GET",
+        "authorizationType": "AWS_IAM",
+        "apiKeyRequired": True,
+        "operationName": "ReplacedOperationName",
+        "requestValidatorId": "val001",
+        "requestParameters": {"method.request.querystring.optional": False},
+        "requestModels": {"application/json": "Pet"},
+    }
+    custom = update(
+        apigw,
+        target,
+        {"op": "replace", "path": "/authorizerId", "value": "auth01"},
+        {"op": "replace", "path": "/authorizationType", "value": "CUSTOM"},
+        {"op": "add", "path": "/authorizationScopes", "value": "read"},
+        {"op": "add", "path": "/authorizationScopes", "value": "write"},
+    )
+    assert custom["authorizationType"] == "CUSTOM" and custom["authorizerId"] == "auth01"
+    assert custom["authorizationScopes"] == ["read", "write"]
+    removed = update(
+        apigw,
+        target,
+        {"op": "remove", "path": "/requestParameters/method.request.querystring.optional"},
+        {"op": "remove", "path": "/requestModels/application~1json"},
+        {"op": "remove", "path": "/authorizationScopes", "value": "read"},
+        {"op": "replace", "path": "/requestValidatorId", "value": ""},
+        {"op": "replace", "path": "/apiKeyRequired", "value": "whatever"},
+    )
+    assert body(removed) == {
+        "httpMethod": "GET",
+        "authorizationType": "CUSTOM",
+        "authorizerId": "auth01",
+        "apiKeyRequired": False,
+        "operationName": "ReplacedOperationName",
+        "authorizationScopes": ["write"],
+    }
+    stored = apigw.get_method(restApiId=target[0], resourceId=target[1], httpMethod="GET")
+    assert body(stored) == body(removed)
+
+
+def test_update_method_errors_change_nothing(apigw, target):
+    put(apigw, target, "GET", apiKeyRequired=True)
+    before = body(apigw.get_method(restApiId=target[0], resourceId=target[1], httpMethod="GET"))
+    replace_only = (
+        "BadRequestException",
+        "Invalid patch operation specified. Must be one of: [replace]",
+        400,
+    )
+    assert (
+        failure(update, apigw, target, {"op": "add", "path": "/operationName", "value": "x"}) == replace_only
+    )
+    assert (
+        failure(update, apigw, target, {"op": "add", "path": "/requestValidatorId", "value": "x"})
+        == replace_only
+    )
+    assert failure(update, apigw, target, {"op": "add", "path": "/httpMethod", "value": "PUT"}) == (
+        "BadRequestException",
+        "Invalid patch path /httpMethod",
+        400,
+    )
+    assert failure(update, apigw, target, {"op": "replace", "path": "/requestParameters", "value": "x"})[
+        1
+    ] == ("Invalid patch path /requestParameters")
+    assert (
+        failure(
+            update, apigw, target, {"op": "add", "path": "/requestModels/application/json", "value": "E"}
+        )[1]
+        == "Invalid patch path /requestModels/application/json"
+    )
+    assert failure(
+        update,
+        apigw,
+        target,
+        {"op": "replace", "path": "/operationName", "value": "half-applied"},
+        {"op": "replace", "path": "/authorizationType", "value": "CUSTOM"},
+    ) == ("BadRequestException", AUTHORIZER_REQUIRED, 400)
+    assert failure(update, apigw, target, {"op": "replace", "path": "/requestValidatorId", "value": "fake"})[
+        1
+    ] == ("Invalid Request Validator identifier specified")
+    assert failure(
+        update,
+        apigw,
+        target,
+        {"op": "replace", "path": "/requestParameters/method.request.header.none", "value": "true"},
+    ) == ("NotFoundException", "Invalid parameter name specified", 404)
+    assert failure(
+        update, apigw, target, {"op": "add", "path": "/requestModels/text~1plain", "value": "Nope"}
+    )[1] == ("Invalid model identifier specified: Nope")
+    assert (
+        failure(
+            update, apigw, target, {"op": "replace", "path": "/operationName", "value": "x"}, verb="POST"
+        )[1]
+        == "Invalid Method identifier specified"
+    )
+    ignored = update(apigw, target, {"op": "replace", "path": "/authorizerId", "value": "abc123"})
+    assert "authorizerId" not in ignored
+    assert body(apigw.get_method(restApiId=target[0], resourceId=target[1], httpMethod="GET")) == before
+
+
+def test_method_response_lifecycle(server, apigw, target):
+    seed(server, target[0], "_models", {"Empty": {"id": "m0", "name": "Empty"}})
+    put(apigw, target, "GET")
+    ids = {"restApiId": target[0], "resourceId": target[1], "httpMethod": "GET", "statusCode": "200"}
+    created = apigw.put_method_response(**ids, responseParameters={}, responseModels={})
+    assert created["ResponseMetadata"]["HTTPStatusCode"] == 201
+    assert body(created) == {"statusCode": "200", "responseParameters": {}, "responseModels": {}}
+    assert body(apigw.get_method_response(**ids)) == body(created)
+    header = "/responseParameters/method.response.header.my-header"
+    added = apigw.update_method_response(
+        **ids,
+        patchOperations=[
+            {"op": "add", "path": header, "value": "true"},
+            {"op": "add", "path": "/responseModels/application~1json", "value": "Empty"},
+        ],
+    )
+    assert body(added) == {
+        "statusCode": "200",
+        "responseParameters": {"method.response.header.my-header": True},
+        "responseModels": {"application/json": "Empty"},
+    }
+    replaced = apigw.update_method_response(
+        **ids, patchOperations=[{"op": "replace", "path": header, "value": "false"}]
+    )
+    assert replaced["responseParameters"] == {"method.response.header.my-header": False}
+    method = apigw.get_method(restApiId=target[0], resourceId=target[1], httpMethod="GET")
+    assert method["methodResponses"] == {"200": body(replaced)}
+    removed = apigw.update_method_response(
+        **ids,
+        patchOperations=[
+            {"op": "remove", "path": header},
+            {"op": "remove", "path": "/responseModels/application~1json"},
+        ],
+    )
+    assert body(removed) == {"statusCode": "200"}
+    deleted = apigw.delete_method_response(**ids)
+    assert deleted["ResponseMetadata"]["HTTPStatusCode"] == 204
+    assert failure(apigw.get_method_response, **ids) == (
+        "NotFoundException",
+        "Invalid Response status code specified",
+        404,
+    )
+    assert "methodResponses" not in apigw.get_method(
+        restApiId=target[0], resourceId=target[1], httpMethod="GET"
+    )
+
+
+def test_method_response_errors(apigw, target):
+    put(apigw, target, "GET")
+    ids = {"restApiId": target[0], "resourceId": target[1], "httpMethod": "GET"}
+    apigw.put_method_response(**ids, statusCode="200", responseParameters={"method.response.header.h": False})
+    assert failure(apigw.put_method_response, **ids, statusCode="wrong") == (
+        "ValidationException",
+        "1 validation error detected: Value 'wrong' at 'statusCode' failed to satisfy constraint: "
+        "Member must satisfy regular expression pattern: [1-5]\\d\\d",
+        400,
+    )
+    assert failure(apigw.put_method_response, **{**ids, "httpMethod": "POST"}, statusCode="200")[1] == (
+        "Invalid Method identifier specified"
+    )
+    assert failure(apigw.put_method_response, **ids, statusCode="400", responseModels={"a/b": "Missing"})[
+        1
+    ] == ("Invalid model identifier specified: Missing")
+    assert failure(
+        apigw.put_method_response, **ids, statusCode="400", responseParameters={"method.response.body": True}
+    )[0] == ("BadRequestException")
+
+    def patch(*ops: dict[str, Any], status: str = "200") -> tuple[str, str, int]:
+        return failure(apigw.update_method_response, **ids, statusCode=status, patchOperations=list(ops))
+
+    assert patch({"op": "remove", "path": "/responseParameters/method.response.header.other"}) == (
+        "NotFoundException",
+        "Invalid parameter name specified",
+        404,
+    )
+    assert patch({"op": "replace", "path": "/responseModels/wrong", "value": "Empty"}) == (
+        "NotFoundException",
+        "Content-Type specified was not found",
+        404,
+    )
+    assert patch({"op": "remove", "path": "/wrong/method.response.header.h"}) == (
+        "BadRequestException",
+        "Invalid patch path /wrong/method.response.header.h",
+        400,
+    )
+    assert (
+        patch({"op": "replace", "path": "/statusCode", "value": "201"})[1] == "Invalid patch path /statusCode"
+    )
+    assert (
+        patch(
+            {"op": "replace", "path": "/responseParameters/method.response.header.h", "value": "true"},
+            status="201",
+        )[1]
+        == "Invalid Response status code specified"
+    )
+    assert (
+        failure(apigw.delete_method_response, **ids, statusCode="404")[1]
+        == "Invalid Response status code specified"
+    )
+
+
+def test_delete_method_removes_its_integration(apigw, target):
+    put(apigw, target, "GET")
+    apigw.put_integration(restApiId=target[0], resourceId=target[1], httpMethod="GET", type="MOCK")
+    apigw.delete_method(restApiId=target[0], resourceId=target[1], httpMethod="GET")
+    put(apigw, target, "GET")
+    assert failure(apigw.get_integration, restApiId=target[0], resourceId=target[1], httpMethod="GET") == (
+        "NotFoundException",
+        "Invalid Integration identifier specified",
+        404,
+    )
+    assert "methodIntegration" not in apigw.get_method(
+        restApiId=target[0], resourceId=target[1], httpMethod="GET"
+    )
