@@ -51,6 +51,27 @@ class Invocation:
     validation_error: str = ""
 
     @property
+    def body(self) -> bytes:
+        return self.request.body
+
+    def query_multi(self) -> dict[str, list[str]]:
+        """Query string parameters, decoded, every value of each (in order)."""
+        out: dict[str, list[str]] = {}
+        for key, value in self.request.query_items():
+            out.setdefault(key, []).append(value)
+        return out
+
+    def headers_multi(self) -> dict[str, list[str]]:
+        """Request headers by name as the client sent them, every value of each."""
+        out: dict[str, list[str]] = {}
+        for key, value in self.request.headers:
+            out.setdefault(key, []).append(value)
+        return out
+
+    def header(self, name: str) -> str | None:
+        return self.request.header(name)
+
+    @property
     def path(self) -> str:
         """The request path without the stage, percent-decoded."""
         return unquote(self.target.path)
