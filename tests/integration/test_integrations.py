@@ -336,7 +336,29 @@ def test_update_integration_errors_change_nothing(apigw, ids):
             "value": "method.request.header.zz",
         }
     )[1] == (MAPPING.format("Invalid mapping expression parameter specified: method.request.header.zz"))
+    assert (
+        patch({"op": "replace", "path": "/type", "value": ""})[1]
+        == "Invalid patch value for /type: a value is required"
+    )
+    assert patch({"op": "replace", "path": "/type", "value": "SOAP"})[1] == (
+        "Invalid value 'SOAP' for /type. Valid options are HTTP,AWS,MOCK,HTTP_PROXY,AWS_PROXY"
+    )
+    assert patch({"op": "replace", "path": "/connectionType", "value": "WIRE"})[0] == "BadRequestException"
     assert body(apigw.get_integration(**ids)) == before
+
+
+def test_update_integration_type(apigw, ids):
+    apigw.put_integration(**ids, type="MOCK")
+    changed = apigw.update_integration(
+        **ids,
+        patchOperations=[
+            {"op": "replace", "path": "/type", "value": "AWS_PROXY"},
+            {"op": "replace", "path": "/httpMethod", "value": "POST"},
+            {"op": "replace", "path": "/uri", "value": LAMBDA_URI},
+        ],
+    )
+    assert (changed["type"], changed["httpMethod"], changed["uri"]) == ("AWS_PROXY", "POST", LAMBDA_URI)
+    assert changed["connectionType"] == "INTERNET"
 
 
 def test_integration_response_lifecycle(apigw, ids):

@@ -298,6 +298,9 @@ def test_update_method_errors_change_nothing(apigw, target):
         )[1]
         == "Invalid Method identifier specified"
     )
+    assert failure(update, apigw, target, {"op": "replace", "path": "/authorizationType", "value": ""})[
+        1
+    ] == ("Invalid patch value for /authorizationType: a value is required")
     ignored = update(apigw, target, {"op": "replace", "path": "/authorizerId", "value": "abc123"})
     assert "authorizerId" not in ignored
     assert body(apigw.get_method(restApiId=target[0], resourceId=target[1], httpMethod="GET")) == before

@@ -207,7 +207,6 @@ def validate_integration_response(response: Doc, method: Doc, integ: Doc) -> Non
 
 _EDIT = ("add", "remove", "replace")
 _SCALARS = (
-    "type",
     "httpMethod",
     "uri",
     "connectionType",
@@ -224,6 +223,7 @@ _SCALARS = (
 INTEGRATION_PATCHER = MemberPatcher(
     "Integration",
     {
+        "type": Rule(required=True),
         **{name: Rule() for name in _SCALARS},
         "requestParameters": Rule(MAP, _EDIT, PARAM_NOT_FOUND),
         "requestTemplates": Rule(MAP, _EDIT, CONTENT_TYPE_NOT_FOUND),

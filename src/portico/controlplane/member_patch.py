@@ -12,6 +12,8 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
+from botocore.model import Shape
+
 from portico.controlplane.errors import BadRequestException, NotFoundException
 from portico.controlplane.patch import Patcher, unescape
 
@@ -26,6 +28,7 @@ class Rule:
     kind: str = SCALAR
     ops: tuple[str, ...] = ("replace",)
     missing: str | None = None  # NotFound message for replace/remove of an absent map entry
+    required: bool = False  # a scalar that cannot be cleared with an empty value
 
 
 def java_bool(value: Any) -> str:
@@ -68,7 +71,11 @@ class MemberPatcher:
             _list_op(doc, member, segments[1] if len(segments) > 1 else None, op, value)
         elif rule.kind == MAP:
             self._map_op(doc, rule, segments, str(op), value, str(path))
-        elif op == "remove" or (rule.kind == SCALAR and value in (None, "")):
+        elif op == "remove":
+            doc.pop(member, None)
+        elif rule.kind == SCALAR and value in (None, "") and self._target(segments).type_name != "boolean":
+            if rule.required:
+                raise BadRequestException(f"Invalid patch value for {path}: a value is required")
             doc.pop(member, None)
         else:
             self._write(doc, segments, "replace", value, str(path))
@@ -88,20 +95,24 @@ class MemberPatcher:
         self._write(doc, segments, "add", value, path)
 
     def _write(self, doc: Doc, segments: list[str], op: str, value: Any, path: str) -> None:
-        if self._is_boolean(segments):
+        shape = self._target(segments)
+        if shape.type_name == "boolean":
             value = java_bool(value)
+        enum = getattr(shape, "enum", None)
+        if enum and value not in enum:
+            raise BadRequestException(
+                f"Invalid value '{value}' for {path}. Valid options are {','.join(enum)}"
+            )
         self.patcher.apply_one(doc, {"op": op, "path": path, "value": value})
 
-    def _is_boolean(self, segments: list[str]) -> bool:
-        shape = self.patcher.shape
+    def _target(self, segments: list[str]) -> Shape:
+        shape: Shape = self.patcher.shape
         for seg in segments:
-            if shape.type_name == "structure":
-                if seg not in shape.members:
-                    return False
+            if shape.type_name == "structure" and seg in shape.members:
                 shape = shape.members[seg]
             elif shape.type_name == "map":
                 shape = shape.value
-        return shape.type_name == "boolean"
+        return shape
 
 
 def _list_op(doc: Doc, member: str, segment: str | None, op: Any, value: Any) -> None:

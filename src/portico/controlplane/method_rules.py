@@ -118,7 +118,7 @@ _EDIT = ("add", "remove", "replace")
 METHOD_PATCHER = MemberPatcher(
     "Method",
     {
-        "authorizationType": Rule(),
+        "authorizationType": Rule(required=True),
         "authorizerId": Rule(),
         "apiKeyRequired": Rule(),
         "requestValidatorId": Rule(),

@@ -72,7 +72,7 @@ def _resource_changes(operations: list[Doc]) -> dict[str, str]:
     """The new `parentId` / `pathPart` requested by UpdateResource's patch operations."""
     changes: dict[str, str] = {}
     for operation in operations:
-        op, path = operation.get("op"), operation.get("path")
+        op, path = operation.get("op"), operation.get("path") or "null"
         if op != "replace":
             raise BadRequestException(
                 f"Invalid patch path  '{path}' specified for op '{op}'. Please choose supported operations"
