@@ -125,6 +125,8 @@ def test_references_between_models(apigw, api):
     flat = json.loads(apigw.get_model(restApiId=api_id, modelName="Pets", flatten=True)["schema"])
     assert flat["items"]["properties"]["name"] == {"type": "string"}
     assert "$schema" not in flat["items"]
+    plain = apigw.get_model(restApiId=api_id, modelName="Pet", flatten=True)["schema"]
+    assert plain == json.dumps(PET)
     with pytest.raises(ClientError) as exc:
         apigw.delete_model(restApiId=api_id, modelName="Pet")
     assert error_of(exc) == (

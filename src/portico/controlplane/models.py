@@ -153,7 +153,9 @@ async def get_model(ctx: OpContext, params: Params) -> Doc:
             schema = json.loads(model["schema"])
         except ValueError:
             return model
-        model["schema"] = json.dumps(flatten(schema, _resolver(api)), indent=2)
+        flat = flatten(schema, _resolver(api))
+        if flat != schema:
+            model["schema"] = json.dumps(flat, indent=2)
     return model
 
 
