@@ -9,6 +9,7 @@ from portico.compile.snapshot import SnapshotBuilder
 from portico.controlplane.dispatch import ControlPlane
 from portico.dataplane.handler import DataPlane
 from portico.dataplane.server import HttpServer
+from portico.observability.access_log import DirectorySink, StreamSink
 from portico.settings import Settings
 from portico.store import SqlStore, open_store
 from portico.store.feed import ChangeFeed
@@ -32,7 +33,8 @@ class Portico:
         self.store: SqlStore | None = None
         self.control: ControlPlane | None = None
         self.servers: list[HttpServer] = []
-        self.data = DataPlane(settings.account_id)
+        sink = DirectorySink(settings.access_log_dir) if settings.access_log_dir else StreamSink()
+        self.data = DataPlane(settings.account_id, access_sink=sink)
         self.feed: ChangeFeed | None = None
         self._builder = SnapshotBuilder()
 
@@ -108,6 +110,8 @@ class Portico:
         for server in self.servers:
             await server.shutdown(grace)
         self.servers.clear()
+        if isinstance(self.data.access_sink, DirectorySink):
+            self.data.access_sink.close()
         if self.store is not None:
             await self.store.close()
             self.store = None

@@ -59,6 +59,13 @@ def main() -> None:
 )
 @click.option("--region", envvar="PORTICO_REGION", default="us-east-1", show_default=True)
 @click.option("--account-id", envvar="PORTICO_ACCOUNT_ID", default="123456789012", show_default=True)
+@click.option(
+    "--access-log-dir",
+    envvar="PORTICO_ACCESS_LOG_DIR",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write stage access logs to DIR/<log group>.log instead of stdout.",
+)
 @click.option("--log-level", envvar="PORTICO_LOG_LEVEL", default="INFO", show_default=True)
 def serve(
     files: tuple[str, ...],
@@ -70,6 +77,7 @@ def serve(
     stage: str,
     region: str,
     account_id: str,
+    access_log_dir: Path | None,
     log_level: str,
 ) -> None:
     """Serve FILES (OpenAPI 2/3 JSON or YAML) and the AWS control-plane APIs."""
@@ -84,6 +92,7 @@ def serve(
         account_id=account_id,
         files=files,
         log_level=log_level.upper(),
+        access_log_dir=access_log_dir,
     )
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:

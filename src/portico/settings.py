@@ -26,6 +26,7 @@ class Settings:
     stage: str = "dev"
     files: tuple[str, ...] = field(default_factory=tuple)
     log_level: str = "INFO"
+    access_log_dir: Path | None = None  # per-log-group files; stdout when unset
 
     @property
     def listen_addr(self) -> tuple[str, int]:
@@ -58,6 +59,8 @@ class Settings:
         for var, attr in mapping.items():
             if env.get(var):
                 values[attr] = env[var]
+        if env.get("PORTICO_ACCESS_LOG_DIR"):
+            values["access_log_dir"] = Path(env["PORTICO_ACCESS_LOG_DIR"])
         if env.get("PORTICO_DATA_DIR"):
             values["data_dir"] = Path(env["PORTICO_DATA_DIR"])
         values.update({k: v for k, v in overrides.items() if v is not None})

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from portico.compile.routes import Node, build_trie
+from portico.observability.access_log import AccessLogFormat, compile_format
 from portico.store.base import Store
 
 Doc = dict[str, Any]
@@ -54,6 +55,7 @@ class StageRuntime:
     variables: dict[str, str]
     deployment: DeploymentRuntime
     canary: CanaryRuntime | None = None
+    access_log: AccessLogFormat | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +110,7 @@ class SnapshotBuilder:
                 dict(stage.get("variables") or {}),
                 main,
                 self._canary(deployments, used, region, api_id, stage),
+                _access_log(stage),
             )
             regions[api_id] = region
         self._compiled = {k: v for k, v in self._compiled.items() if k in used}
@@ -147,3 +150,10 @@ class SnapshotBuilder:
             return None
         variables = {**(stage.get("variables") or {}), **(settings.get("stageVariableOverrides") or {})}
         return CanaryRuntime(deployment, float(settings.get("percentTraffic") or 0.0), variables)
+
+
+def _access_log(stage: Doc) -> AccessLogFormat | None:
+    settings = stage.get("accessLogSettings") or {}
+    if not settings.get("format"):
+        return None
+    return compile_format(settings["format"], settings.get("destinationArn") or "")

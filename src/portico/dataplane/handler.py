@@ -15,6 +15,7 @@ from portico.dataplane.errors import GatewayError, render_default
 from portico.dataplane.invocation import Invocation
 from portico.dataplane.pipeline import run_pipeline
 from portico.dataplane.resolve import Target, resolve
+from portico.observability.access_log import AccessLogFormat, AccessLogSink, StreamSink
 from portico.wire import Request, Response
 
 log = logging.getLogger("portico.dataplane")
@@ -27,8 +28,14 @@ FORBIDDEN = Response(
 
 
 class DataPlane:
-    def __init__(self, account_id: str, rand: Callable[[], float] = random.random) -> None:
+    def __init__(
+        self,
+        account_id: str,
+        rand: Callable[[], float] = random.random,
+        access_sink: AccessLogSink | None = None,
+    ) -> None:
         self.account_id = account_id
+        self.access_sink: AccessLogSink = access_sink or StreamSink()
         self.snapshot: Snapshot = EMPTY
         self._rand = rand
 
@@ -60,6 +67,9 @@ class DataPlane:
         inv.status = response.status
         response.headers.append(("x-amzn-RequestId", inv.request_id))
         response.headers.append(("x-amz-apigw-id", inv.extended_request_id))
+        response.headers.append(("X-Amzn-Trace-Id", inv.trace_id))
+        if stage.access_log is not None:
+            self._access_log(inv, stage.access_log, response)
         log.debug(
             "%s %s %s -> api=%s stage=%s resource=%s status=%s",
             inv.request_id,
@@ -71,6 +81,14 @@ class DataPlane:
             response.status,
         )
         return response
+
+    def _access_log(self, inv: Invocation, fmt: AccessLogFormat, response: Response) -> None:
+        context = inv.context()
+        context["responseLength"] = len(response.body)
+        try:
+            self.access_sink.write(fmt.destination, fmt.render(context))
+        except OSError:
+            log.exception("cannot write the access log of stage %s", inv.target.stage)
 
     def _render_error(self, inv: Invocation, err: GatewayError) -> Response:
         inv.error_message = err.message

@@ -28,6 +28,13 @@ def new_extended_id() -> str:
     return base64.b64encode(os.urandom(12)).decode()[:16]
 
 
+def trace_header(incoming: str | None, epoch: float) -> str:
+    """`X-Amzn-Trace-Id`: the caller's trace is propagated; otherwise a new root is created."""
+    if incoming and "Root=" in incoming:
+        return incoming
+    return f"Root=1-{int(epoch):08x}-{os.urandom(12).hex()}"
+
+
 @dataclass(slots=True)
 class Invocation:
     request: Request
@@ -41,6 +48,7 @@ class Invocation:
     request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     extended_request_id: str = field(default_factory=new_extended_id)
     match: Match | None = None
+    trace_id: str = ""
     method: MethodRuntime | None = None
     path_params: dict[str, str] = field(default_factory=dict)
     status: int = 0
@@ -49,6 +57,9 @@ class Invocation:
     error_message: str = ""
     error_type: str = ""
     validation_error: str = ""
+
+    def __post_init__(self) -> None:
+        self.trace_id = trace_header(self.request.header("x-amzn-trace-id"), self.start)
 
     @property
     def body(self) -> bytes:
@@ -107,6 +118,7 @@ class Invocation:
             "path": f"/{self.target.stage}{self.target.path}",
             "protocol": f"HTTP/{req.http_version}",
             "requestId": self.request_id,
+            "xrayTraceId": self.trace_id.split(";", 1)[0].removeprefix("Root="),
             "requestTime": request_time(self.start),
             "requestTimeEpoch": int(self.start * 1000),
             "resourceId": self.match.resource_id if self.match else "",
