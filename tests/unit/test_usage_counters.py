@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from portico.controlplane.usage_counters import DayCount, balance, daily_log, days, period_start, remaining
+from portico.controlplane.usage_counters import (
+    DayCount,
+    balance,
+    daily_log,
+    days,
+    grant_extra,
+    load_counts,
+    period_start,
+    record_usage,
+    remaining,
+)
 
 D = dt.date
 
@@ -37,3 +47,34 @@ def test_monthly_quota_accumulates_with_offset_in_first_period_and_extras():
 
 def test_no_quota_reports_zero_remaining():
     assert remaining(None, {D(2024, 1, 1): DayCount(3)}, D(2024, 1, 1), None) == 0
+
+
+class MemoryTx:
+    """Just enough of the store's Tx for the counters."""
+
+    region = "us-east-1"
+
+    def __init__(self) -> None:
+        self.docs: dict[tuple[str, str, str], dict] = {}
+
+    async def get(self, kind: str, scope: str, key: str) -> dict | None:
+        return self.docs.get((kind, scope, key))
+
+    async def list(self, kind: str, scope: str | None = "") -> list[dict]:
+        return [d for (k, s, _), d in self.docs.items() if k == kind and (scope is None or s == scope)]
+
+    async def put(self, kind: str, scope: str, key: str, doc: dict) -> None:
+        self.docs[(kind, scope, key)] = doc
+
+
+async def test_record_usage_and_extras_are_stored_per_key_and_day():
+    tx = MemoryTx()
+    assert await record_usage(tx, "plan1", "key1", D(2024, 3, 1), 2) == 2
+    assert await record_usage(tx, "plan1", "key1", "2024-03-01") == 3
+    await record_usage(tx, "plan1", "key2", D(2024, 3, 1), 9)
+    await grant_extra(tx, "plan1", "key1", D(2024, 3, 2), 5)
+    assert tx.docs[("usage", "plan1", "key1/2024-03-01")]["used"] == 3
+    assert await load_counts(tx, "plan1", "key1") == {
+        D(2024, 3, 1): DayCount(3),
+        D(2024, 3, 2): DayCount(0, 5),
+    }

@@ -1,4 +1,8 @@
-"""ApiKey operations (API Gateway REST API reference: CreateApiKey ... DeleteApiKey, ImportApiKeys)."""
+"""ApiKey operations (API Gateway REST API reference: CreateApiKey ... DeleteApiKey).
+
+Values are unique (20 to 128 characters; generated ones have 40 alphanumerics). GetApiKeys'
+`name` query matches names by prefix. Deleting a key removes it from its usage plans.
+"""
 
 from __future__ import annotations
 

@@ -20,24 +20,29 @@ KIND = "usage"
 Doc = dict[str, Any]
 
 
-def counter_key(key_id: str, day: dt.date) -> str:
-    return f"{key_id}/{day.isoformat()}"
+def as_date(day: dt.date | str) -> dt.date:
+    return day if isinstance(day, dt.date) else dt.date.fromisoformat(day)
+
+
+def counter_key(key_id: str, day: dt.date | str) -> str:
+    return f"{key_id}/{as_date(day).isoformat()}"
 
 
 def utc_day(epoch: float) -> dt.date:
     return dt.datetime.fromtimestamp(epoch, dt.UTC).date()
 
 
-async def _bump(tx: Tx, plan_id: str, key_id: str, day: dt.date, field: str, n: int) -> Doc:
+async def _bump(tx: Tx, plan_id: str, key_id: str, day: dt.date | str, field: str, n: int) -> Doc:
     key = counter_key(key_id, day)
-    doc = await tx.get(KIND, plan_id, key) or {"keyId": key_id, "day": day.isoformat(), "used": 0}
+    doc = await tx.get(KIND, plan_id, key) or {"keyId": key_id, "day": as_date(day).isoformat(), "used": 0}
     doc[field] = int(doc.get(field, 0)) + n
     await tx.put(KIND, plan_id, key, doc)
     return doc
 
 
-async def record_usage(tx: Tx, plan_id: str, key_id: str, day: dt.date, n: int = 1) -> int:
-    """Count `n` requests of API key `key_id` on `day` under usage plan `plan_id`; the day's total."""
+async def record_usage(tx: Tx, plan_id: str, key_id: str, day: dt.date | str, n: int = 1) -> int:
+    """Count `n` requests of API key `key_id` on `day` (a date or `YYYY-MM-DD`, UTC) under usage plan
+    `plan_id`; returns the day's total."""
     doc = await _bump(tx, plan_id, key_id, day, "used", n)
     return int(doc["used"])
 

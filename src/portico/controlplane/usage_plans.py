@@ -14,11 +14,12 @@ from portico.controlplane.apidoc import paginate
 from portico.controlplane.errors import BadRequestException, ConflictException, NotFoundException
 from portico.controlplane.registry import APIGATEWAY, OpContext, Params
 from portico.controlplane.tags import check_tags
+from portico.controlplane.usage_counters import KIND as USAGE_KIND
+from portico.controlplane.usage_counters import counter_key
 from portico.controlplane.usage_plan_patch import patch_plan
 
 KIND = "usageplan"
 PLAN_KEY_KIND = "usageplankey"
-USAGE_KIND = "usage"
 Doc = dict[str, Any]
 
 _METHOD_KEY = re.compile(r"^(/.*)/([A-Z]+|\*)$")
@@ -167,9 +168,9 @@ async def update_usage_plan(ctx: OpContext, params: Params) -> Doc:
 @APIGATEWAY.op("DeleteUsagePlan", write=True)
 async def delete_usage_plan(ctx: OpContext, params: Params) -> None:
     doc = await load_plan(ctx, params["usagePlanId"])
-    for kind in (PLAN_KEY_KIND, USAGE_KIND):
-        for child in await ctx.tx.list(kind, doc["id"]):
-            key = child.get("id") if kind == PLAN_KEY_KIND else f"{child['keyId']}/{child['day']}"
-            await ctx.tx.delete(kind, doc["id"], str(key))
+    for plan_key in await ctx.tx.list(PLAN_KEY_KIND, doc["id"]):
+        await ctx.tx.delete(PLAN_KEY_KIND, doc["id"], plan_key["id"])
+    for counter in await ctx.tx.list(USAGE_KIND, doc["id"]):
+        await ctx.tx.delete(USAGE_KIND, doc["id"], counter_key(counter["keyId"], counter["day"]))
     await ctx.tx.delete(KIND, "", doc["id"])
     return None
