@@ -351,6 +351,16 @@ INTEGRATION = (*GET_PETS, "x-amazon-apigateway-integration")
             "authorizerUri is required",
         ),
         (("definitions", "Pet-Input"), {"type": "object"}, "imported as 'PetInput'"),
+        (
+            ("x-amazon-apigateway-documentation", "documentationParts"),
+            [{"location": {"type": "NOPE"}, "properties": {"a": 1}}],
+            "Unable to create documentation part: Invalid documentation part location type",
+        ),
+        (
+            ("securityDefinitions", "token-auth", "x-amazon-apigateway-authorizer", "authorizerUri"),
+            "http://not-a-lambda",
+            "Unable to create authorizer 'token-auth': Invalid Authorizer URI",
+        ),
     ],
 )
 def test_each_unsupported_item_is_a_warning(path, value, fragment):

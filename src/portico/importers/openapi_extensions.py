@@ -11,6 +11,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from portico.controlplane.documentation import check_properties, normalise_location
+from portico.controlplane.errors import BadRequestException
 from portico.controlplane.spec import service_model
 from portico.importers.diagnostics import Path, Warnings
 
@@ -18,7 +20,6 @@ Doc = dict[str, Any]
 X = "x-amazon-apigateway-"
 _MODEL = service_model("apigateway")
 GATEWAY_RESPONSE_TYPES = tuple(_MODEL.shape_for("GatewayResponseType").enum)
-DOC_TYPES = tuple(_MODEL.shape_for("DocumentationPartType").enum)
 API_LEVEL = {
     f"{X}api-key-source",
     f"{X}binary-media-types",
@@ -226,33 +227,18 @@ def documentation_parts(data: Doc, new_id: Callable[[int], str], warnings: Warni
     seen: dict[str, str] = {}
     for i, part in enumerate(parts):
         at = (key, "documentationParts", i)
-        location = part.get("location") if isinstance(part, dict) else None
-        if not isinstance(location, dict) or location.get("type") not in DOC_TYPES:
-            warnings.add("Unable to create documentation part: invalid location", at)
+        try:
+            if not isinstance(part, dict):
+                raise BadRequestException("a documentation part must be an object")
+            loc = normalise_location(part.get("location"))
+            body = check_properties(part.get("properties"))
+        except BadRequestException as exc:
+            warnings.add(f"Unable to create documentation part: {exc.message}", at)
             continue
-        assert isinstance(part, dict)
-        loc = doc_location(location)
-        props = part.get("properties", {})
-        body = props if isinstance(props, str) else json.dumps(props)
         ident = seen.get(location_key(loc)) or new_id(6)
         seen[location_key(loc)] = ident
         out[ident] = {"id": ident, "location": loc, "properties": body}
     return out
-
-
-def doc_location(location: Doc) -> Doc:
-    """Location with API Gateway's defaults (path "/" for path-bound types, method "*" ...)."""
-    kind = location["type"]
-    loc: Doc = {"type": kind}
-    if kind not in ("API", "AUTHORIZER", "MODEL"):
-        loc["path"] = str(location.get("path") or "/")
-    if kind not in ("API", "AUTHORIZER", "MODEL", "RESOURCE"):
-        loc["method"] = str(location.get("method") or "*").upper()
-    if kind in ("RESPONSE", "RESPONSE_HEADER", "RESPONSE_BODY"):
-        loc["statusCode"] = str(location.get("statusCode") or "*")
-    if location.get("name") is not None:
-        loc["name"] = str(location["name"])
-    return loc
 
 
 def location_key(loc: Doc) -> str:

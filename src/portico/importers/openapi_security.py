@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from portico.controlplane.authorizers import check_authorizer
+from portico.controlplane.errors import ApiError
 from portico.importers.diagnostics import Path, Warnings
 from portico.importers.openapi_load import Document
 
@@ -65,6 +67,11 @@ def _scheme(
     if AUTHORIZER in scheme:
         authorizer = _authorizer(name, scheme, path, warnings)
         if authorizer is None:
+            return None
+        try:
+            check_authorizer(authorizer)
+        except ApiError as exc:
+            warnings.add(f"Unable to create authorizer '{name}': {exc.message}", (*path, AUTHORIZER))
             return None
         authorizer["id"] = new_id(6)
         security.authorizers[name] = authorizer
