@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -28,10 +29,8 @@ def created(apigw: Any) -> Iterator[list[str]]:
     ids: list[str] = []
     yield ids
     for api_id in ids:
-        try:
+        with contextlib.suppress(ClientError):
             apigw.delete_rest_api(restApiId=api_id)
-        except ClientError:
-            pass
 
 
 def do_import(apigw: Any, created: list[str], body: bytes, **kw: Any) -> dict[str, Any]:
