@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from portico.compile.routes import Node, build_trie
+from portico.compile.validation import MethodValidator, compile_validators
 from portico.observability.access_log import AccessLogFormat, compile_format
 from portico.store.base import Store
 
@@ -33,6 +34,7 @@ class DeploymentRuntime:
     trie: Node
     methods: dict[tuple[str, str], MethodRuntime]
     gateway_responses: dict[str, Doc]
+    validators: dict[tuple[str, str], MethodValidator] = field(default_factory=dict)
 
     @property
     def disable_execute_api_endpoint(self) -> bool:
@@ -83,7 +85,12 @@ def compile_deployment(deployment_id: str, api: Doc) -> DeploymentRuntime:
                 res["id"], res.get("path", "/"), verb, meth, meth.get("methodIntegration")
             )
     return DeploymentRuntime(
-        deployment_id, api, build_trie(resources), methods, dict(api.get("_gatewayResponses", {}))
+        deployment_id,
+        api,
+        build_trie(resources),
+        methods,
+        dict(api.get("_gatewayResponses", {})),
+        validators=compile_validators(api),
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from portico.compile.routes import match, select_method, split_path
 from portico.dataplane.errors import GatewayError
 from portico.dataplane.invocation import Invocation
+from portico.dataplane.validate import validate_request
 from portico.integrations.mock import invoke_mock
 from portico.wire import Response
 
@@ -38,4 +39,5 @@ async def integrate(inv: Invocation) -> Response:
 
 async def run_pipeline(inv: Invocation) -> Response:
     route(inv)
+    validate_request(inv)
     return await integrate(inv)
