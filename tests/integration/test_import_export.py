@@ -182,6 +182,7 @@ def test_invalid_definitions_are_bad_requests(apigw):
         (b'{"swagger": "2.0", "paths": {,}}', "invalid JSON at line 1"),
         (b"openapi: 3.0.1\npaths: {}\n", "info.title"),
         (b"hello: world\n", "neither a 'swagger' nor an 'openapi'"),
+        (b"#" * (6 * 1024 * 1024 + 1), "exceeds the maximum size of 6 MB"),
     ]
     for body, fragment in cases:
         with pytest.raises(ClientError) as exc:

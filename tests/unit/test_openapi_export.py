@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from portico.importers.export import ExportError, disposition, export, parse_extensions, render
-from portico.importers.openapi import ImportOptions, parse, to_api
+from portico.importers.openapi import ImportOptions, base_path, parse, to_api
 from tests.unit.openapi_samples import OAS3_YAML, SWAGGER, SWAGGER_JSON
 
 API = {"id": "api1", "name": "pets-v2", "createdDate": 1700000000}
@@ -98,7 +98,8 @@ def test_oas30_export():
     assert doc["openapi"] == "3.0.1"
     server = doc["servers"][0]
     assert server["url"] == "http://api1.execute-api.localhost:4566/{basePath}"
-    assert server["variables"] == {"basePath": {"default": "dev"}}
+    assert server["variables"] == {"basePath": {"default": "/dev"}}
+    assert base_path(parse(render(doc, "application/yaml")[0])) == "/dev"
     get = doc["paths"]["/items"]["get"]
     assert get["parameters"] == [
         {"name": "limit", "in": "query", "required": True, "schema": {"type": "string"}}

@@ -16,6 +16,7 @@ from portico.importers.merge import apply
 from portico.importers.openapi import BASEPATH_MODES, Document, ImportOptions, parse, to_api
 
 ENDPOINT_TYPES = ("EDGE", "REGIONAL", "PRIVATE")
+MAX_DEFINITION = 6 * 1024 * 1024
 _NEW_API_MEMBERS = (
     "name",
     "description",
@@ -59,6 +60,8 @@ def import_parameters(params: Params) -> Doc:
 def read_definition(body: Any) -> Document:
     if not body:
         raise BadRequestException("Invalid OpenAPI input: the request body is empty")
+    if len(body) > MAX_DEFINITION:
+        raise BadRequestException("The API definition file exceeds the maximum size of 6 MB")
     try:
         return parse(body if isinstance(body, bytes) else str(body).encode())
     except DefinitionError as exc:

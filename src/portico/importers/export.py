@@ -53,7 +53,7 @@ def export(
     stage = stage_doc.get("stageName", "")
     if v3:
         out["servers"] = [
-            {"url": f"http://{host}/{{basePath}}", "variables": {"basePath": {"default": str(stage)}}}
+            {"url": f"http://{host}/{{basePath}}", "variables": {"basePath": {"default": f"/{stage}"}}}
         ]
     else:
         out.update({"host": host, "basePath": f"/{stage}", "schemes": ["http"]})
