@@ -287,6 +287,17 @@ def test_canary_lifecycle_via_update(apigw, stage):
     assert error_of(exc) == ("NotFoundException", "Invalid Deployment identifier specified", 404)
 
 
+def test_client_certificate(apigw, stage):
+    cert = apigw.generate_client_certificate(description="backend")["clientCertificateId"]
+    try:
+        out = patch(apigw, stage["id"], ("replace", "/clientCertificateId", cert))
+        assert out["clientCertificateId"] == cert
+        out = patch(apigw, stage["id"], ("remove", "/clientCertificateId", None))
+        assert "clientCertificateId" not in out
+    finally:
+        apigw.delete_client_certificate(clientCertificateId=cert)
+
+
 def test_unknown_client_certificate(apigw, stage):
     with pytest.raises(ClientError) as exc:
         patch(apigw, stage["id"], ("replace", "/clientCertificateId", "nocert"))

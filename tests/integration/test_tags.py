@@ -149,3 +149,45 @@ def test_cli_tag_resource(server, api):
         check=True,
     )
     assert json.loads(done.stdout) == {"tags": {"stack": "web", "owner": "ops"}}
+
+
+def tagged_resources(apigw) -> list[tuple[str, str, object]]:
+    """(ARN, id, cleanup) of one resource of every other taggable kind."""
+    key = apigw.create_api_key(name="tag-key")["id"]
+    plan = apigw.create_usage_plan(name="tag-plan")["id"]
+    cert = apigw.generate_client_certificate()["clientCertificateId"]
+    link = apigw.create_vpc_link(
+        name="tag-link",
+        targetArns=["arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/n/1"],
+    )["id"]
+    domain = apigw.create_domain_name(
+        domainName="tags.example.com", certificateArn="arn:aws:acm:us-east-1:123456789012:certificate/abc"
+    )["domainName"]
+    prefix = "arn:aws:apigateway:us-east-1::"
+    return [
+        (f"{prefix}/apikeys/{key}", key, lambda: apigw.delete_api_key(apiKey=key)),
+        (f"{prefix}/usageplans/{plan}", plan, lambda: apigw.delete_usage_plan(usagePlanId=plan)),
+        (
+            f"{prefix}/clientcertificates/{cert}",
+            cert,
+            lambda: apigw.delete_client_certificate(clientCertificateId=cert),
+        ),
+        (f"{prefix}/vpclinks/{link}", link, lambda: apigw.delete_vpc_link(vpcLinkId=link)),
+        (f"{prefix}/domainnames/{domain}", domain, lambda: apigw.delete_domain_name(domainName=domain)),
+    ]
+
+
+def test_other_resource_kinds(apigw):
+    resources = tagged_resources(apigw)
+    try:
+        for arn, _, _ in resources:
+            apigw.tag_resource(resourceArn=arn, tags={"kind": arn.split("/")[-2]})
+            assert apigw.get_tags(resourceArn=arn)["tags"] == {"kind": arn.split("/")[-2]}, arn
+            apigw.untag_resource(resourceArn=arn, tagKeys=["kind"])
+            assert apigw.get_tags(resourceArn=arn)["tags"] == {}, arn
+        key_arn, key_id, _ = resources[0]
+        apigw.tag_resource(resourceArn=key_arn, tags={"owner": "me"})
+        assert apigw.get_api_key(apiKey=key_id)["tags"] == {"owner": "me"}
+    finally:
+        for _, _, cleanup in resources:
+            cleanup()
