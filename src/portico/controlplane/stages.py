@@ -126,6 +126,7 @@ async def create_stage(ctx: OpContext, params: Params) -> Doc:
     doc = new_stage(ctx, name, params["deploymentId"], params)
     canary = params.get("canarySettings")
     if canary:
+        canary = {"deploymentId": params["deploymentId"], **canary}
         doc["canarySettings"] = await canary_settings(ctx, api_id, canary)
     await save_stage(ctx, api_id, doc)
     return doc
