@@ -50,6 +50,10 @@ class MethodValidator:
     validate_body: bool = False
     models: Mapping[str, Draft4Validator] = field(default_factory=dict)  # lower-case content type
 
+    @property
+    def needs_query(self) -> bool:
+        return any(p.location.endswith("querystring") for p in self.required)
+
     def model_for(self, content_type: str | None) -> Draft4Validator | None:
         """The model of a request's Content-Type (none sent: application/json), else `$default`."""
         media = (content_type or "").split(";", 1)[0].strip().lower() or DEFAULT_CONTENT_TYPE

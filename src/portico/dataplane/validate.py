@@ -19,7 +19,8 @@ def validate_request(inv: Invocation) -> None:
     if checks is None:
         return
     if checks.required:
-        missing = checks.missing(inv.path_params, inv.query_multi(), inv.request.header_values)
+        query = inv.query_multi() if checks.needs_query else {}
+        missing = checks.missing(inv.path_params, query, inv.request.header_values)
         if missing:
             message = f"Missing required request parameters: [{', '.join(missing)}]"
             _fail(inv, GatewayError("BAD_REQUEST_PARAMETERS", message), message)
