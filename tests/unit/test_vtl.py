@@ -457,6 +457,13 @@ def test_foreach_over_a_map_walks_its_values() -> None:
 
 def test_foreach_over_null_or_scalars_does_nothing() -> None:
     assert render("[#foreach($x in $nothing)$x#end][#foreach($x in 'abc')$x#end]") == "[][]"
+    assert render("[#foreach($x in [1..$nothing])$x#end]") == "[]"
+
+
+def test_ranges() -> None:
+    assert render("#set($n = 2)#foreach($i in [3..1])$i#end #foreach($i in [0..$n])$i#end") == "321 012"
+    with pytest.raises(TemplateError, match="more than 1000000 items"):
+        render("#foreach($i in [1..2000000])#end")
 
 
 def test_foreach_keeps_set_variables_and_restores_the_loop_variable() -> None:

@@ -13,7 +13,11 @@ stays untouched) and replace the element classes that must behave like Velocity 
 - `#foreach` walks a Map's values, keeps `#set` variables after the loop, restores the loop variable,
   provides `$foreach.*` / `$velocityCount`, and supports `#break`; `#stop` halts rendering;
 - `#if`, `!`, `&&`, `||`, `==`, `+`, `/`, `%` follow Java/Velocity semantics (see `vtl_values`);
-- a directive line's trailing newline is eaten after `#foreach(...)` and `#else` as after `#if`/`#end`.
+- identifiers may contain `-` (Velocity 1.7): `$context.responseOverride.header.X-Amz-Target` reads the
+  header, so `$a-$b` is the variable `a-` followed by `$b`; `$name(` is a variable followed by text;
+- whitespace: a directive's trailing newline is eaten after `#foreach(...)` and `#else` as after
+  `#if(...)`/`#end`/`#set(...)`, and the indentation before a `#set` that starts a line is dropped;
+- `[a..b]` ranges are null unless both ends are integers and hold at most MAX_RANGE items.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from collections.abc import MutableMapping
 from types import ModuleType
 from typing import Any
 
-from portico.mapping.vtl_shims import call_method, get_index, get_property
+from portico.mapping.vtl_shims import JavaError, call_method, get_index, get_property
 from portico.mapping.vtl_values import (
     BINARY_OPERATORS,
     JavaList,
@@ -49,6 +53,7 @@ def _private_airspeed() -> ModuleType:
 
 A: Any = _private_airspeed()
 _MISSING = object()
+MAX_RANGE = 1_000_000
 _EAT_LINE = r"(?:[ \t]*\r?\n)?"
 
 
@@ -146,7 +151,25 @@ class ArrayLiteral(A.ArrayLiteral):
     def parse(self) -> None:
         super().parse()
         inner = self.values.calculate
-        self.calculate = lambda namespace, loader: JavaList(inner(namespace, loader))
+
+        def calculate(namespace: Any, loader: Any) -> JavaList | None:
+            items = inner(namespace, loader)
+            return None if items is None else JavaList(items)
+
+        self.calculate = calculate
+
+
+class Range(A.Range):
+    """`[a..b]`: null unless both ends are integers; at most MAX_RANGE items."""
+
+    def calculate(self, namespace: Any, loader: Any) -> range | None:
+        ends = (self.value1.calculate(namespace, loader), self.value2.calculate(namespace, loader))
+        if not all(isinstance(end, int) and not isinstance(end, bool) for end in ends):
+            return None
+        if abs(ends[1] - ends[0]) >= MAX_RANGE:
+            raise JavaError(f"Range [{ends[0]}..{ends[1]}] has more than {MAX_RANGE} items")
+        step = 1 if ends[1] >= ends[0] else -1
+        return range(ends[0], ends[1] + step, step)
 
 
 class BinaryOperator(A.BinaryOperator):
@@ -280,6 +303,7 @@ A.SubExpression = SubExpression
 A.StringLiteral = StringLiteral
 A.InterpolatedStringLiteral = InterpolatedStringLiteral
 A.ArrayLiteral = ArrayLiteral
+A.Range = Range
 A.BinaryOperator = BinaryOperator
 A.UnaryOperatorValue = UnaryOperatorValue
 A.IfDirective = IfDirective

@@ -96,7 +96,6 @@ STRING_METHODS: dict[str, Method] = {
     "hashCode": lambda s: _string_hash(s),
     "chars": lambda s: JavaList(ord(c) for c in s),
     "toCharArray": lambda s: JavaList(s),
-    "repeat": lambda s, n: s * n,
 }
 
 
