@@ -33,3 +33,16 @@ def test_stage_root_and_double_slash_kept():
 def test_control_plane_paths_are_not_data_plane():
     assert resolve(req("/restapis/abc/stages")) is None
     assert resolve(req("/apikeys")) is None
+
+
+def test_custom_domain_base_paths():
+    from portico.dataplane.resolve import resolve_custom_domain
+
+    maps = {"(none)": ("api1", "prod"), "v2": ("api2", "beta"), "open": ("api3", None)}
+    t = resolve_custom_domain("api.example.com", "/pets/1", maps)
+    assert t is not None and (t.api_id, t.stage, t.path, t.custom_domain) == ("api1", "prod", "/pets/1", True)
+    t = resolve_custom_domain("api.example.com", "/v2/pets", maps)
+    assert t is not None and (t.api_id, t.stage, t.path) == ("api2", "beta", "/pets")
+    t = resolve_custom_domain("api.example.com", "/open/dev/x", maps)
+    assert t is not None and (t.api_id, t.stage, t.path) == ("api3", "dev", "/x")
+    assert resolve_custom_domain("api.example.com", "/x", {"v2": ("a", "b")}) is None

@@ -68,9 +68,18 @@ class ApiRuntime:
 
 
 @dataclass(frozen=True, slots=True)
+class DomainRuntime:
+    """A custom domain name: base path ("(none)" for the empty one) → (api id, stage or None)."""
+
+    name: str
+    mappings: dict[str, tuple[str, str | None]]
+
+
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     version: int
     apis: dict[str, ApiRuntime] = field(default_factory=dict)
+    domains: dict[str, DomainRuntime] = field(default_factory=dict)
 
 
 EMPTY = Snapshot(0)
@@ -121,7 +130,8 @@ class SnapshotBuilder:
             )
             regions[api_id] = region
         self._compiled = {k: v for k, v in self._compiled.items() if k in used}
-        return Snapshot(version, {a: ApiRuntime(a, regions[a], s) for a, s in apis.items()})
+        runtimes = {a: ApiRuntime(a, regions[a], s) for a, s in apis.items()}
+        return Snapshot(version, runtimes, await _domains(store))
 
     def _deployment(
         self,
@@ -164,3 +174,13 @@ def _access_log(stage: Doc) -> AccessLogFormat | None:
     if not settings.get("format"):
         return None
     return compile_format(settings["format"], settings.get("destinationArn") or "")
+
+
+async def _domains(store: Store) -> dict[str, DomainRuntime]:
+    mappings: dict[str, dict[str, tuple[str, str | None]]] = {}
+    for _region, domain, base_path, doc in await store.list_all("basepathmapping"):
+        mappings.setdefault(domain.lower(), {})[base_path] = (doc.get("restApiId", ""), doc.get("stage"))
+    out: dict[str, DomainRuntime] = {}
+    for _region, _scope, name, _doc in await store.list_all("domainname"):
+        out[name.lower()] = DomainRuntime(name.lower(), mappings.get(name.lower(), {}))
+    return out

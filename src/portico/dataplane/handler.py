@@ -14,7 +14,7 @@ from portico.compile.snapshot import EMPTY, Snapshot
 from portico.dataplane.errors import GatewayError, render_default
 from portico.dataplane.invocation import Invocation
 from portico.dataplane.pipeline import run_pipeline
-from portico.dataplane.resolve import Target, resolve
+from portico.dataplane.resolve import Target, resolve, resolve_custom_domain
 from portico.observability.access_log import AccessLogFormat, AccessLogSink, StreamSink
 from portico.wire import Request, Response
 
@@ -25,6 +25,9 @@ FORBIDDEN = Response(
     [("Content-Type", "application/json"), ("x-amzn-ErrorType", "ForbiddenException")],
     b'{"message":"Forbidden"}',
 )
+
+
+_NO_MAPPING = Target("", "", "/", "", "", custom_domain=True)  # a custom domain with no matching mapping
 
 
 class DataPlane:
@@ -43,6 +46,12 @@ class DataPlane:
         self.snapshot = snapshot
 
     def claims(self, request: Request) -> Target | None:
+        domains = self.snapshot.domains
+        if domains:
+            host = request.host.rsplit(":", 1)[0].lower() if request.host else ""
+            domain = domains.get(host)
+            if domain is not None:
+                return resolve_custom_domain(host, request.path, domain.mappings) or _NO_MAPPING
         return resolve(request)
 
     async def __call__(self, request: Request, target: Target) -> Response:
@@ -54,7 +63,7 @@ class DataPlane:
         canary = stage.canary
         if canary is not None and canary.percent > 0 and self._rand() * 100.0 < canary.percent:
             deployment, variables, is_canary = canary.deployment, canary.variables, True
-        if deployment.disable_execute_api_endpoint:  # custom domains (later) still serve it
+        if deployment.disable_execute_api_endpoint and not target.custom_domain:
             return _forbidden()
         inv = Invocation(request, target, stage, deployment, variables, is_canary, self.account_id)
         try:

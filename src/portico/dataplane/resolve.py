@@ -14,6 +14,7 @@ class Target:
     path: str  # the resource path part, still percent-encoded, starting with "/"
     domain_name: str
     domain_prefix: str
+    custom_domain: bool = False
 
 
 def resolve(request: Request) -> Target | None:
@@ -37,3 +38,22 @@ def resolve(request: Request) -> Target | None:
 def _split_stage(api_id: str, path: str, host: str) -> Target | None:
     stage, _, rest = path.lstrip("/").partition("/")
     return Target(api_id, stage, "/" + rest, host, host.split(".", 1)[0])
+
+
+def resolve_custom_domain(host: str, path: str, mappings: dict[str, tuple[str, str | None]]) -> Target | None:
+    """Custom domain names route by base path mapping (Developer Guide: "Custom domain names")."""
+    first, _, rest = path.lstrip("/").partition("/")
+    mapping = mappings.get(first) if first else None
+    if mapping is not None:
+        remaining = "/" + rest
+    else:
+        mapping = mappings.get("(none)")
+        remaining = path or "/"
+        if mapping is None:
+            return None
+    api_id, stage = mapping
+    prefix = host.split(".", 1)[0]
+    if stage:
+        return Target(api_id, stage, remaining, host, prefix, custom_domain=True)
+    stage_name, _, tail = remaining.lstrip("/").partition("/")
+    return Target(api_id, stage_name, "/" + tail, host, prefix, custom_domain=True)
