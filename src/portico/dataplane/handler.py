@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from collections.abc import Callable
 
 from portico.compile.snapshot import EMPTY, Snapshot
@@ -79,16 +80,8 @@ class DataPlane:
         response.headers.append(("X-Amzn-Trace-Id", inv.trace_id))
         if stage.access_log is not None:
             self._access_log(inv, stage.access_log, response)
-        log.debug(
-            "%s %s %s -> api=%s stage=%s resource=%s status=%s",
-            inv.request_id,
-            request.method,
-            request.path,
-            target.api_id,
-            target.stage,
-            inv.match.resource_path if inv.match else "-",
-            response.status,
-        )
+        if log.isEnabledFor(logging.INFO):
+            _log_request(inv, response)
         return response
 
     def _access_log(self, inv: Invocation, fmt: AccessLogFormat, response: Response) -> None:
@@ -107,3 +100,23 @@ class DataPlane:
 
 def _forbidden() -> Response:
     return Response(FORBIDDEN.status, list(FORBIDDEN.headers), FORBIDDEN.body)
+
+
+def _log_request(inv: Invocation, response: Response) -> None:
+    """Portico's own one-line record: which API, stage, resource and integration a request took."""
+    method = inv.method
+    integration = (method.integration or {}).get("type", "-") if method else "-"
+    log.info(
+        "%s %s %s -> api=%s stage=%s%s resource=%s %s integration=%s status=%s %dms",
+        inv.request_id,
+        inv.request.method,
+        inv.request.path,
+        inv.target.api_id,
+        inv.target.stage,
+        " (canary)" if inv.is_canary else "",
+        inv.match.resource_path if inv.match else "-",
+        method.http_method if method else "-",
+        integration,
+        response.status,
+        int((time.time() - inv.start) * 1000),
+    )
