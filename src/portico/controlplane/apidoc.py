@@ -55,13 +55,6 @@ def method(res: Doc, http_method: str) -> Doc:
     return found
 
 
-def integration(meth: Doc) -> Doc:
-    found = meth.get("methodIntegration")
-    if found is None:
-        raise NotFoundException("No integration defined for method")
-    return found
-
-
 def new_unique_id(ctx: OpContext, taken: Any, n: int = 6) -> str:
     while True:
         candidate = ctx.ids.short(n)
