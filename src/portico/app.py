@@ -9,6 +9,7 @@ from portico.compile.snapshot import SnapshotBuilder
 from portico.controlplane.dispatch import ControlPlane
 from portico.dataplane.handler import DataPlane
 from portico.dataplane.server import HttpServer
+from portico.integrations.upstream import close_loop_pool
 from portico.observability.access_log import DirectorySink, StreamSink
 from portico.settings import Settings
 from portico.store import SqlStore, open_store
@@ -110,6 +111,7 @@ class Portico:
         for server in self.servers:
             await server.shutdown(grace)
         self.servers.clear()
+        close_loop_pool()  # idle upstream connections of HTTP integrations
         if isinstance(self.data.access_sink, DirectorySink):
             self.data.access_sink.close()
         if self.store is not None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from portico.compile.routes import Node, build_trie
 from portico.compile.validation import MethodValidator, compile_validators
+from portico.integrations.http_plan import HttpPlan, compile_http_plans
 from portico.observability.access_log import AccessLogFormat, compile_format
 from portico.store.base import Store
 
@@ -35,6 +36,7 @@ class DeploymentRuntime:
     methods: dict[tuple[str, str], MethodRuntime]
     gateway_responses: dict[str, Doc]
     validators: dict[tuple[str, str], MethodValidator] = field(default_factory=dict)
+    http_plans: dict[tuple[str, str], HttpPlan] = field(default_factory=dict)
 
     @property
     def disable_execute_api_endpoint(self) -> bool:
@@ -100,6 +102,7 @@ def compile_deployment(deployment_id: str, api: Doc) -> DeploymentRuntime:
         methods,
         dict(api.get("_gatewayResponses", {})),
         validators=compile_validators(api),
+        http_plans=compile_http_plans(api),
     )
 
 

@@ -45,6 +45,11 @@ class GatewayError(Exception):
         return _ERROR_TYPES.get(self.response_type, "InternalServerErrorException")
 
 
+# Integration failures come back with a space after the colon, e.g. 504
+# `{"message": "Endpoint request timed out"}` (other gateway responses have none).
+_SPACED_MESSAGE = frozenset({"INTEGRATION_TIMEOUT", "INTEGRATION_FAILURE", "DEFAULT_5XX"})
+
+
 def render_default(error: GatewayError, customised: dict, extra: Headers) -> Response:
     """Render with the API's (or the default) gateway response when no template engine is needed."""
     effective = resolve(error.response_type, customised, error.status)
@@ -52,7 +57,8 @@ def render_default(error: GatewayError, customised: dict, extra: Headers) -> Res
     headers: Headers = [("Content-Type", "application/json"), ("x-amzn-ErrorType", error.error_type)]
     headers.extend(extra)
     if template == DEFAULT_TEMPLATES["application/json"]:
-        body = b'{"message":' + json.dumps(error.message).encode() + b"}"
+        opening = b'{"message": ' if error.response_type in _SPACED_MESSAGE else b'{"message":'
+        body = opening + json.dumps(error.message).encode() + b"}"
     else:
         body = template.encode()
     return Response(effective.status, headers, body)

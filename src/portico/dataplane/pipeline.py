@@ -10,6 +10,7 @@ from portico.compile.routes import match, select_method, split_path
 from portico.dataplane.errors import GatewayError
 from portico.dataplane.invocation import Invocation
 from portico.dataplane.validate import validate_request
+from portico.integrations.http import invoke_http
 from portico.integrations.mock import invoke_mock
 from portico.wire import Response
 
@@ -34,6 +35,8 @@ async def integrate(inv: Invocation) -> Response:
     kind = integration.get("type")
     if kind == "MOCK":
         return await invoke_mock(inv, integration)
+    if kind == "HTTP_PROXY" or kind == "HTTP":
+        return await invoke_http(inv)
     raise GatewayError("API_CONFIGURATION_ERROR", "Internal server error")
 
 

@@ -1,0 +1,115 @@
+"""HTTP_PROXY and HTTP integrations (Developer Guide: "Set up HTTP integrations in API Gateway",
+"HTTP proxy integration"; failures as in "Gateway response types for API Gateway").
+
+HTTP_PROXY passes the method (or the integration's), the path through `{param}` placeholders, the
+query string, headers and body to the endpoint and its response back. Failures: no answer within
+`timeoutInMillis` → INTEGRATION_TIMEOUT (504 "Endpoint request timed out"); connection refused,
+reset or closed → INTEGRATION_FAILURE (504 "Network error communicating with endpoint"); an
+unresolvable host, an invalid endpoint address or a certificate that fails verification →
+API_CONFIGURATION_ERROR (500); an invalid HTTP response or one over 10 MB → 502 "Internal server error".
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from portico.dataplane.errors import GatewayError
+from portico.dataplane.invocation import Invocation
+from portico.integrations.http_headers import proxy_request_head, proxy_response_headers
+from portico.integrations.http_plan import HttpPlan, PlanError
+from portico.integrations.upstream import (
+    BadResponse,
+    Origin,
+    ResolveFailed,
+    TlsFailed,
+    UpstreamError,
+    UpstreamResponse,
+    UpstreamTimeout,
+    loop_pool,
+)
+from portico.wire import Response
+
+log = logging.getLogger("portico.integrations.http")
+
+_NO_PARAMS: dict[str, str] = {}
+
+
+def _configuration_error(inv: Invocation, reason: str) -> GatewayError:
+    log.warning("%s: Execution failed due to configuration error: %s", inv.request_id, reason)
+    return GatewayError("API_CONFIGURATION_ERROR", "Internal server error")
+
+
+def endpoint(plan: HttpPlan, inv: Invocation, client_query: str) -> tuple[Origin, str, str]:
+    """(origin, Host header, request-target) of this request's integration endpoint."""
+    uri = plan.uri
+    if uri is None:
+        raise _configuration_error(inv, plan.error)
+    if plan.forbidden_mapping:
+        raise _configuration_error(inv, f"{plan.forbidden_mapping} header already present")
+    try:
+        origin, host = uri.resolve_origin(inv.variables)
+    except PlanError as exc:
+        raise _configuration_error(inv, str(exc)) from None
+    mappings = plan.mappings
+    params = mappings.path_values(inv) if mappings.path else _NO_PARAMS
+    if mappings.query:
+        mapped = mappings.query_string(inv)
+        client_query = f"{client_query}&{mapped}" if client_query and mapped else client_query or mapped
+    return origin, host, uri.target(params, inv.variables, client_query)
+
+
+async def exchange(
+    inv: Invocation, plan: HttpPlan, origin: Origin, head: bytes, body: bytes, method: str
+) -> UpstreamResponse:
+    """Send the request upstream; turn failures into API Gateway's gateway errors."""
+    started = time.monotonic()
+    try:
+        response = await loop_pool().request(origin, head, body, method=method, timeout=plan.timeout)
+    except UpstreamTimeout:
+        raise GatewayError("INTEGRATION_TIMEOUT") from None
+    except ResolveFailed as exc:
+        raise _configuration_error(inv, f"Invalid endpoint address ({exc})") from None
+    except TlsFailed as exc:
+        if exc.verification:
+            raise _configuration_error(inv, str(exc)) from None
+        raise _network_error(inv, exc) from None
+    except BadResponse as exc:
+        log.warning("%s: Execution failed: invalid endpoint response: %s", inv.request_id, exc)
+        raise GatewayError("DEFAULT_5XX", "Internal server error", status=502) from None
+    except UpstreamError as exc:
+        raise _network_error(inv, exc) from None
+    finally:
+        inv.integration_latency = int((time.monotonic() - started) * 1000)
+    inv.integration_status = str(response.status)
+    return response
+
+
+def _network_error(inv: Invocation, exc: Exception) -> GatewayError:
+    log.warning(
+        "%s: Execution failed due to a network error communicating with endpoint: %s", inv.request_id, exc
+    )
+    return GatewayError("INTEGRATION_FAILURE", "Network error communicating with endpoint")
+
+
+async def invoke_http_proxy(inv: Invocation, plan: HttpPlan) -> Response:
+    request = inv.request
+    method = plan.method or request.method
+    origin, host, target = endpoint(plan, inv, request.query)
+    body = request.body
+    head = proxy_request_head(plan, inv, method, target, host, body)
+    upstream = await exchange(inv, plan, origin, head, body, method)
+    head_only = method == "HEAD" and request.method == "HEAD"
+    return Response(upstream.status, proxy_response_headers(upstream.headers, head_only), upstream.body)
+
+
+async def invoke_http(inv: Invocation) -> Response:
+    """The pipeline's entry point for HTTP and HTTP_PROXY integrations (plans compiled per deployment)."""
+    method = inv.method
+    assert method is not None
+    plan = inv.deployment.http_plans.get((method.resource_id, method.http_method))
+    if plan is None:
+        raise _configuration_error(inv, "no compiled HTTP integration")
+    if plan.kind == "HTTP_PROXY":
+        return await invoke_http_proxy(inv, plan)
+    raise _configuration_error(inv, "HTTP (non-proxy) integrations are not available yet")

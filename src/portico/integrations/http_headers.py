@@ -1,0 +1,191 @@
+"""Headers between API Gateway and an HTTP endpoint (Developer Guide: "Amazon API Gateway important
+notes" — headers dropped, overwritten or remapped to `x-amzn-Remapped-*` for REST APIs).
+
+Pure functions: the request head sent upstream (serialised with one join) and the response headers
+passed back. HTTP_PROXY forwards the client's headers except hop-by-hop and gateway-owned ones and
+adds `X-Amzn-Trace-Id`, `X-Forwarded-For/Port/Proto` and `X-Amzn-Apigateway-Api-Id`; the HTTP
+(non-proxy) integration sends only mapped headers plus API Gateway's defaults (`Accept`,
+`User-Agent: AmazonAPIGateway_{apiId}`, `X-Amzn-Apigateway-Api-Id`, `X-Amzn-Trace-Id`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from portico.wire import Headers
+
+if TYPE_CHECKING:
+    from portico.dataplane.invocation import Invocation
+    from portico.integrations.http_plan import HttpPlan
+
+# Request headers never forwarded (re-generated, hop-by-hop, or owned by the gateway).
+DROPPED_REQUEST = frozenset(
+    {
+        "host",
+        "connection",
+        "content-length",
+        "content-md5",
+        "expect",
+        "keep-alive",
+        "max-forwards",
+        "proxy-authenticate",
+        "proxy-connection",
+        "server",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "via",
+        "www-authenticate",
+        "x-amzn-trace-id",
+        "x-amzn-apigateway-api-id",
+        "x-forwarded-for",
+        "x-forwarded-port",
+        "x-forwarded-proto",
+    }
+)
+
+_KEEP, _DROP, _REMAP = 0, 1, 2
+_HOP_BY_HOP = ("transfer-encoding", "keep-alive", "proxy-connection", "te", "trailer", "upgrade")
+# HTTP_PROXY: the endpoint's response passes through, except these.
+PROXY_RESPONSE: dict[str, int] = {
+    **dict.fromkeys(_HOP_BY_HOP, _DROP),
+    **dict.fromkeys(("via", "proxy-authenticate", "expect", "host"), _DROP),
+    **dict.fromkeys(("connection", "content-length", "date", "server", "x-amzn-requestid"), _REMAP),
+}
+# HTTP (non-proxy): applied to the method response built by the integration response mapping.
+MAPPED_RESPONSE: dict[str, int] = {
+    "transfer-encoding": _DROP,
+    **dict.fromkeys(
+        (
+            "connection",
+            "content-length",
+            "date",
+            "server",
+            "authorization",
+            "content-md5",
+            "expect",
+            "host",
+            "max-forwards",
+            "proxy-authenticate",
+            "trailer",
+            "upgrade",
+            "user-agent",
+            "www-authenticate",
+            "x-amzn-requestid",
+        ),
+        _REMAP,
+    ),
+}
+_NO_BODY_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "TRACE"})
+_ACCEPT_JSON = "Accept: application/json\r\n"
+
+
+def encode_head(text: str) -> bytes:
+    try:
+        return text.encode("latin-1")  # header values were decoded as Latin-1: round trip
+    except UnicodeEncodeError:
+        return text.encode("utf-8")
+
+
+def _tail(plan: HttpPlan, inv: Invocation, method: str, body: bytes, accept: bool, agent: bool) -> str:
+    parts = [] if accept else [_ACCEPT_JSON]
+    if not agent:
+        parts.append(f"User-Agent: AmazonAPIGateway_{plan.api_id}\r\n")
+    parts.append(f"X-Amzn-Trace-Id: {inv.trace_id}\r\nX-Amzn-Apigateway-Api-Id: {plan.api_id}\r\n")
+    if body or method not in _NO_BODY_METHODS:
+        parts.append(f"Content-Length: {len(body)}\r\n")
+    parts.append("\r\n")
+    return "".join(parts)
+
+
+def proxy_request_head(
+    plan: HttpPlan, inv: Invocation, method: str, target: str, host: str, body: bytes
+) -> bytes:
+    """The HTTP_PROXY request line and headers: the client's headers, passed through."""
+    request = inv.request
+    parts = [f"{method} {target} HTTP/1.1\r\nHost: {host}\r\n"]
+    mapped = plan.mapped_headers
+    forwarded_for = ""
+    accept = agent = False
+    for name, value in request.headers:
+        low = name.lower()
+        if low in DROPPED_REQUEST or low in mapped:
+            if low == "x-forwarded-for":
+                forwarded_for = f"{value}, "
+            continue
+        if low == "accept":
+            accept = True
+        elif low == "user-agent":
+            agent = True
+        parts.append(f"{name}: {value}\r\n")
+    for name, source in plan.mappings.header:
+        mapped_value = source(inv)
+        if mapped_value is not None:
+            parts.append(f"{name}: {mapped_value}\r\n")
+            accept = accept or name.lower() == "accept"
+            agent = agent or name.lower() == "user-agent"
+    parts.append(
+        f"X-Forwarded-For: {forwarded_for}{request.client[0]}\r\n"
+        f"X-Forwarded-Port: {request.server_port}\r\nX-Forwarded-Proto: {request.scheme}\r\n"
+    )
+    parts.append(_tail(plan, inv, method, body, accept, agent))
+    return encode_head("".join(parts))
+
+
+def mapped_request_head(
+    plan: HttpPlan,
+    inv: Invocation,
+    method: str,
+    target: str,
+    host: str,
+    headers: Iterable[tuple[str, str]],
+    body: bytes,
+) -> bytes:
+    """The HTTP (non-proxy) request line and headers: the mapped headers and the defaults."""
+    parts = [f"{method} {target} HTTP/1.1\r\nHost: {host}\r\n"]
+    accept = agent = content_type = False
+    for name, value in headers:
+        low = name.lower()
+        if low in DROPPED_REQUEST:
+            continue
+        accept = accept or low == "accept"
+        agent = agent or low == "user-agent"
+        content_type = content_type or low == "content-type"
+        parts.append(f"{name}: {value}\r\n")
+    if not content_type and method not in _NO_BODY_METHODS:
+        client_type = inv.request.header("content-type")
+        if client_type:
+            parts.append(f"Content-Type: {client_type}\r\n")
+    parts.append(_tail(plan, inv, method, body, accept, agent))
+    return encode_head("".join(parts))
+
+
+def _apply(rules: dict[str, int], headers: Iterable[tuple[str, str]], keep_length: bool) -> Headers:
+    out: Headers = []
+    listed: set[str] = set()
+    for name, value in headers:
+        low = name.lower()
+        action = rules.get(low, _KEEP)
+        if action == _KEEP or (keep_length and low == "content-length"):
+            out.append((name, value))
+        elif action == _REMAP:
+            out.append(("x-amzn-Remapped-" + name, value))
+            if low == "connection":
+                listed.update(t.strip().lower() for t in value.split(","))
+    listed -= {"keep-alive", "close", "", "content-length", "date", "server"}
+    if listed:  # RFC 9110 7.6.1: headers named in Connection are hop-by-hop too
+        out = [(n, v) for n, v in out if n.lower() not in listed]
+    return out
+
+
+def proxy_response_headers(headers: Iterable[tuple[str, str]], head: bool = False) -> Headers:
+    """An HTTP_PROXY endpoint's response headers as the client receives them. A HEAD response
+    keeps its `Content-Length` (the length a GET would have)."""
+    return _apply(PROXY_RESPONSE, headers, head)
+
+
+def method_response_headers(headers: Iterable[tuple[str, str]]) -> Headers:
+    """Remapping applied to the method response of an HTTP (non-proxy) integration."""
+    return _apply(MAPPED_RESPONSE, headers, False)

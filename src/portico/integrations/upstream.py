@@ -1,0 +1,363 @@
+"""Keep-alive upstream HTTP/1.1 connection pool on httptools (DESIGN.md §4; API Gateway Developer
+Guide, "Amazon API Gateway quotas": 10 MB integration payloads).
+
+One pool per event loop holds idle connections per origin (scheme, host, port, TLS verification).
+A request borrows an idle connection (most recently used first) or opens one, writes the request
+bytes it is given, and parses the response with `httptools.HttpResponseParser`: Content-Length,
+chunked and close-delimited bodies, HEAD, 1xx, 204 and 304. A connection returns to the pool when
+the response allows keep-alive. A pooled connection that turns out to be closed before any byte of
+the response arrived is retried once on a fresh connection, for idempotent requests only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import ssl
+import weakref
+from dataclasses import dataclass
+from typing import cast
+
+import httptools
+
+MAX_BODY = 10 * 1024 * 1024
+IDLE_TIMEOUT = 30.0  # an idle pooled connection older than this is closed instead of reused
+MAX_IDLE_PER_ORIGIN = 512
+
+
+class UpstreamError(Exception):
+    """The integration endpoint could not be reached or answered with something unusable."""
+
+
+class ResolveFailed(UpstreamError):
+    """The host name does not resolve."""
+
+
+class ConnectFailed(UpstreamError):
+    """Connection refused, reset or closed before a complete response."""
+
+
+class TlsFailed(UpstreamError):
+    def __init__(self, message: str, *, verification: bool) -> None:
+        super().__init__(message)
+        self.verification = verification
+
+
+class UpstreamTimeout(UpstreamError):
+    """No complete response within the integration's timeout."""
+
+
+class BadResponse(UpstreamError):
+    """The response is not valid HTTP/1.1, or its body exceeds 10 MB."""
+
+
+class _Stale(ConnectFailed):
+    """A pooled connection was closed before any byte of the response arrived."""
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    scheme: str
+    host: str
+    port: int
+    verify: bool = True  # False: tlsConfig.insecureSkipVerification
+
+    @property
+    def tls(self) -> bool:
+        return self.scheme == "https"
+
+
+@dataclass(slots=True)
+class UpstreamResponse:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
+
+
+class _Connection(asyncio.Protocol):
+    """One upstream connection; one request at a time (no pipelining)."""
+
+    # fmt: off
+    __slots__ = (
+        "_body", "_closed", "_framed", "_got_bytes", "_head_only", "_headers", "_headers_done",
+        "_keep", "_parser", "_size", "_status", "_transport", "_waiter", "idle_since", "origin",
+    )
+    # fmt: on
+
+    def __init__(self, origin: Origin) -> None:
+        self.origin = origin
+        self.idle_since = 0.0
+        self._parser = httptools.HttpResponseParser(self)
+        self._transport: asyncio.Transport | None = None
+        self._waiter: asyncio.Future[UpstreamResponse] | None = None
+        self._closed = False
+        self._reset(False)
+
+    def _reset(self, head_only: bool) -> None:
+        self._headers: list[tuple[str, str]] = []
+        self._body: list[bytes] = []
+        self._size = self._status = 0
+        self._head_only = head_only
+        self._headers_done = self._framed = self._got_bytes = self._keep = False
+
+    # -- transport events -------------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = cast(asyncio.Transport, transport)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._closed = True
+        self._end_of_stream()
+
+    def eof_received(self) -> bool | None:
+        self._end_of_stream()
+        return None  # let the transport close
+
+    def data_received(self, data: bytes) -> None:
+        if self._waiter is None:
+            self.close()  # unsolicited bytes: the connection cannot be trusted any more
+            return
+        self._got_bytes = True
+        try:
+            self._parser.feed_data(data)
+        except httptools.HttpParserError as exc:
+            cause = exc.__context__
+            self._fail(cause if isinstance(cause, BadResponse) else BadResponse(f"invalid response: {exc}"))
+            return
+        if self._head_only and self._headers_done and self._waiter is not None:
+            self._parser = httptools.HttpResponseParser(self)  # a HEAD response has no body
+            self._finish(self._keep)
+
+    # -- parser callbacks (httptools) -------------------------------------------------------
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        n = len(name)
+        if (n == 14 and name.lower() == b"content-length") or (
+            n == 17 and name.lower() == b"transfer-encoding"
+        ):
+            self._framed = True
+        self._headers.append((name.decode("latin-1"), value.decode("latin-1")))
+
+    def on_headers_complete(self) -> None:
+        parser = self._parser
+        status = parser.get_status_code()
+        if status < 200:
+            return  # 100 Continue / 103 Early Hints: the real response follows
+        self._status = status
+        self._headers_done = True
+        if self._head_only:
+            self._keep = self._framed and parser.should_keep_alive()
+
+    def on_body(self, body: bytes) -> None:
+        self._size += len(body)
+        if self._size > MAX_BODY:
+            raise BadResponse("response body larger than 10 MB")
+        self._body.append(body)
+
+    def on_message_complete(self) -> None:
+        if self._waiter is None:
+            return
+        if not self._headers_done:  # the end of an informational response
+            self._reset(self._head_only)
+            self._got_bytes = True
+        elif not self._head_only:
+            self._finish(self._parser.should_keep_alive())
+
+    # -- request / response -----------------------------------------------------------------
+
+    def send(self, head: bytes, body: bytes, head_only: bool) -> asyncio.Future[UpstreamResponse]:
+        transport = self._transport
+        assert transport is not None
+        waiter: asyncio.Future[UpstreamResponse] = asyncio.get_running_loop().create_future()
+        self._waiter = waiter
+        self._reset(head_only)
+        if not body:
+            transport.write(head)
+        elif len(body) > 65536:
+            transport.writelines((head, body))
+        else:
+            transport.write(head + body)
+        return waiter
+
+    def _finish(self, keep_alive: bool) -> None:
+        waiter = self._waiter
+        self._waiter = None
+        if not keep_alive:
+            self.close()
+        if waiter is not None and not waiter.done():
+            parts = self._body
+            body = parts[0] if len(parts) == 1 else b"".join(parts)
+            waiter.set_result(UpstreamResponse(self._status, self._headers, body))
+
+    def _fail(self, exc: BaseException) -> None:
+        waiter = self._waiter
+        self._waiter = None
+        self.close()
+        if waiter is not None and not waiter.done():
+            waiter.set_exception(exc)
+
+    def _end_of_stream(self) -> None:
+        """EOF or connection lost: ends a close-delimited body, fails anything else."""
+        if self._waiter is None:
+            self.close()
+        elif self._headers_done and not self._framed and not self._head_only:
+            self._finish(False)
+        elif not self._got_bytes:
+            self._fail(_Stale("connection closed before the response"))
+        else:
+            self._fail(ConnectFailed("connection closed in the middle of the response"))
+
+    def timed_out(self) -> None:
+        self._fail(UpstreamTimeout("no response in time"))
+
+    def close(self) -> None:
+        self._closed = True
+        if self._transport is not None:
+            self._transport.close()
+
+    @property
+    def reusable(self) -> bool:
+        transport = self._transport
+        return (
+            not self._closed and self._waiter is None and transport is not None and not transport.is_closing()
+        )
+
+
+class UpstreamPool:
+    """Idle keep-alive connections per origin, and the request/response exchange."""
+
+    def __init__(self, *, idle_timeout: float = IDLE_TIMEOUT, max_idle: int = MAX_IDLE_PER_ORIGIN) -> None:
+        self._idle: dict[Origin, list[_Connection]] = {}
+        self._idle_timeout = idle_timeout
+        self._max_idle = max_idle
+        self._contexts: dict[bool, ssl.SSLContext] = {}
+        self.opened = 0  # connections opened so far (observability, tests)
+
+    async def request(
+        self, origin: Origin, head: bytes, body: bytes, *, method: str, timeout: float
+    ) -> UpstreamResponse:
+        """Send `head` (request line and headers, already serialised) and `body`; return the
+        response. Raises an UpstreamError subclass; the whole exchange takes at most `timeout` s."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        head_only = method == "HEAD"
+        conn = self._take(origin, loop.time())
+        if conn is not None:
+            try:
+                return await self._exchange(conn, head, body, head_only, deadline, loop)
+            except _Stale:
+                if method not in IDEMPOTENT:
+                    raise ConnectFailed("the pooled connection was closed by the upstream") from None
+        conn = await self._open(origin, deadline, loop)
+        try:
+            return await self._exchange(conn, head, body, head_only, deadline, loop)
+        except _Stale as exc:
+            raise ConnectFailed(str(exc)) from None
+
+    async def _exchange(
+        self,
+        conn: _Connection,
+        head: bytes,
+        body: bytes,
+        head_only: bool,
+        deadline: float,
+        loop: asyncio.AbstractEventLoop,
+    ) -> UpstreamResponse:
+        waiter = conn.send(head, body, head_only)
+        timer = loop.call_at(deadline, conn.timed_out)
+        try:
+            response = await waiter
+        except BaseException:
+            conn.close()  # cancelled or failed: the connection's state is unknown
+            raise
+        finally:
+            timer.cancel()
+        if conn.reusable:
+            self._give_back(conn, loop.time())
+        return response
+
+    def _take(self, origin: Origin, now: float) -> _Connection | None:
+        idle = self._idle.get(origin)
+        while idle:
+            conn = idle.pop()
+            if conn.reusable and now - conn.idle_since < self._idle_timeout:
+                return conn
+            conn.close()
+        return None
+
+    def _give_back(self, conn: _Connection, now: float) -> None:
+        idle = self._idle.setdefault(conn.origin, [])
+        if len(idle) >= self._max_idle:
+            conn.close()
+            return
+        conn.idle_since = now
+        idle.append(conn)
+
+    async def _open(self, origin: Origin, deadline: float, loop: asyncio.AbstractEventLoop) -> _Connection:
+        remaining = deadline - loop.time()
+        if remaining <= 0:
+            raise UpstreamTimeout("no time left to connect")
+        context = self._ssl_context(origin.verify) if origin.tls else None
+        try:
+            async with asyncio.timeout(remaining):
+                _, conn = await loop.create_connection(
+                    lambda: _Connection(origin),
+                    origin.host,
+                    origin.port,
+                    ssl=context,
+                    server_hostname=origin.host if context is not None else None,
+                )
+        except TimeoutError:
+            raise UpstreamTimeout(f"connecting to {origin.host}:{origin.port} timed out") from None
+        except socket.gaierror as exc:
+            raise ResolveFailed(f"cannot resolve {origin.host}: {exc}") from None
+        except ssl.SSLCertVerificationError as exc:
+            raise TlsFailed(str(exc), verification=True) from None
+        except ssl.SSLError as exc:
+            raise TlsFailed(str(exc), verification=False) from None
+        except OSError as exc:
+            raise ConnectFailed(f"cannot connect to {origin.host}:{origin.port}: {exc}") from None
+        self.opened += 1
+        return conn
+
+    def _ssl_context(self, verify: bool) -> ssl.SSLContext:
+        context = self._contexts.get(verify)
+        if context is None:
+            context = ssl.create_default_context()
+            if not verify:
+                context.check_hostname = False
+                context.verify_mode = ssl.CERT_NONE
+            self._contexts[verify] = context
+        return context
+
+    def idle_count(self, origin: Origin) -> int:
+        return sum(1 for conn in self._idle.get(origin, ()) if conn.reusable)
+
+    def close(self) -> None:
+        """Close every idle connection (requests in flight finish on theirs)."""
+        for idle in self._idle.values():
+            for conn in idle:
+                conn.close()
+        self._idle.clear()
+
+
+_POOLS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, UpstreamPool] = weakref.WeakKeyDictionary()
+
+
+def loop_pool() -> UpstreamPool:
+    """The pool of the running event loop (connections belong to one loop)."""
+    loop = asyncio.get_running_loop()
+    pool = _POOLS.get(loop)
+    if pool is None:
+        pool = _POOLS[loop] = UpstreamPool()
+    return pool
+
+
+def close_loop_pool() -> None:
+    """Close the idle connections of the running loop's pool (server shutdown)."""
+    pool = _POOLS.pop(asyncio.get_running_loop(), None)
+    if pool is not None:
+        pool.close()
