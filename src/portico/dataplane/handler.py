@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 
 from portico.compile.snapshot import EMPTY, Snapshot
-from portico.dataplane.errors import GatewayError, render_default
+from portico.dataplane.errors import GatewayError, render_error
 from portico.dataplane.invocation import Invocation
 from portico.dataplane.pipeline import run_pipeline
 from portico.dataplane.resolve import Target, resolve, resolve_custom_domain
@@ -93,9 +93,7 @@ class DataPlane:
             log.exception("cannot write the access log of stage %s", inv.target.stage)
 
     def _render_error(self, inv: Invocation, err: GatewayError) -> Response:
-        inv.error_message = err.message
-        inv.error_type = err.response_type
-        return render_default(err, inv.deployment.gateway_responses, [])
+        return render_error(inv, err)
 
 
 def _forbidden() -> Response:
