@@ -6,11 +6,13 @@ import asyncio
 import logging
 import signal
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import click
 
 from portico import __version__
+from portico.integrations.aws_sign import parse_credentials, parse_endpoints
 from portico.settings import Settings
 
 
@@ -67,6 +69,26 @@ def main() -> None:
     help="Write stage access logs to DIR/<log group>.log instead of stdout.",
 )
 @click.option("--log-level", envvar="PORTICO_LOG_LEVEL", default="INFO", show_default=True)
+@click.option(
+    "--aws-endpoint",
+    "aws_endpoints",
+    envvar="PORTICO_AWS_ENDPOINTS",
+    multiple=True,
+    callback=lambda _ctx, _param, value: _parsed(parse_endpoints, value),
+    metavar="SERVICE=URL",
+    help="Endpoint of an AWS service for AWS integrations (repeatable; env: comma-separated), "
+    "e.g. sqs=http://127.0.0.1:5000. Default: https://SERVICE.REGION.amazonaws.com.",
+)
+@click.option(
+    "--aws-credentials",
+    "aws_credentials",
+    envvar="PORTICO_AWS_CREDENTIALS",
+    multiple=True,
+    callback=lambda _ctx, _param, value: _parsed(parse_credentials, value),
+    metavar="ROLE_ARN=KEY:SECRET[:TOKEN]",
+    help="Keys that AWS integrations whose credentials are ROLE_ARN sign with (repeatable; ROLE_ARN * "
+    "for any other). Default: this process's AWS credentials.",
+)
 def serve(
     files: tuple[str, ...],
     listen: str,
@@ -79,6 +101,8 @@ def serve(
     account_id: str,
     access_log_dir: Path | None,
     log_level: str,
+    aws_endpoints: dict[str, str],
+    aws_credentials: dict[str, str],
 ) -> None:
     """Serve FILES (OpenAPI 2/3 JSON or YAML) and the AWS control-plane APIs."""
     settings = Settings(
@@ -93,6 +117,8 @@ def serve(
         files=files,
         log_level=log_level.upper(),
         access_log_dir=access_log_dir,
+        aws_endpoints=aws_endpoints,
+        aws_credentials=aws_credentials,
     )
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
@@ -104,6 +130,13 @@ def serve(
     with runner:
         code = runner.run(_serve(settings))
     sys.exit(code)
+
+
+def _parsed(parse: Callable[[Iterable[str]], dict[str, str]], values: Iterable[str]) -> dict[str, str]:
+    try:
+        return parse(values)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 async def _serve(settings: Settings) -> int:

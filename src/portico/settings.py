@@ -27,6 +27,8 @@ class Settings:
     files: tuple[str, ...] = field(default_factory=tuple)
     log_level: str = "INFO"
     access_log_dir: Path | None = None  # per-log-group files; stdout when unset
+    aws_endpoints: dict[str, str] = field(default_factory=dict)  # AWS integrations: service → base URL
+    aws_credentials: dict[str, str] = field(default_factory=dict)  # role ARN or "*" → KEY:SECRET[:TOKEN]
 
     @property
     def listen_addr(self) -> tuple[str, int]:
@@ -63,5 +65,10 @@ class Settings:
             values["access_log_dir"] = Path(env["PORTICO_ACCESS_LOG_DIR"])
         if env.get("PORTICO_DATA_DIR"):
             values["data_dir"] = Path(env["PORTICO_DATA_DIR"])
+        if env.get("PORTICO_AWS_ENDPOINTS") or env.get("PORTICO_AWS_CREDENTIALS"):
+            from portico.integrations.aws_sign import parse_credentials, parse_endpoints
+
+            values["aws_endpoints"] = parse_endpoints([env.get("PORTICO_AWS_ENDPOINTS", "")])
+            values["aws_credentials"] = parse_credentials([env.get("PORTICO_AWS_CREDENTIALS", "")])
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

@@ -15,7 +15,7 @@ from portico.integrations.aws_sign import (
     ServiceTarget,
     TargetError,
     endpoint_url,
-    json_target_prefix,
+    json_protocol,
     parse_credentials,
     parse_endpoints,
     parse_service_uri,
@@ -123,14 +123,14 @@ def test_parse_credentials() -> None:
         parse_credentials(["arn:aws:iam::1:role/r=KEYONLY"])
 
 
-def test_json_target_prefix() -> None:
-    assert json_target_prefix("dynamodb") == "DynamoDB_20120810"
-    assert json_target_prefix("kinesis") == "Kinesis_20131202"
-    assert json_target_prefix("states") == "AWSStepFunctions"
-    assert json_target_prefix("sqs") is None  # query-compatible: Action=... still works
-    assert json_target_prefix("sns") is None
-    assert json_target_prefix("s3") is None
-    assert json_target_prefix("no-such-service") is None
+def test_json_protocol() -> None:
+    assert json_protocol("dynamodb") == ("DynamoDB_20120810", "1.0")
+    assert json_protocol("kinesis") == ("Kinesis_20131202", "1.1")
+    assert json_protocol("states") == ("AWSStepFunctions", "1.0")
+    assert json_protocol("sqs") is None  # query-compatible: Action=... still works
+    assert json_protocol("sns") is None
+    assert json_protocol("s3") is None
+    assert json_protocol("no-such-service") is None
 
 
 def test_sign_scope_and_headers() -> None:

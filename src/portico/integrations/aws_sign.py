@@ -147,8 +147,8 @@ def static_credentials(value: str) -> ReadOnlyCredentials:
 
 
 @functools.cache
-def json_target_prefix(service: str) -> str | None:
-    """`targetPrefix` of a JSON-protocol service (from botocore's model), None for other protocols.
+def json_protocol(service: str) -> tuple[str, str] | None:
+    """(`targetPrefix`, `jsonVersion`) of a JSON-protocol service (from botocore's model), None otherwise.
 
     SQS is JSON in botocore's model but still answers its query protocol (`awsQueryCompatible`),
     which is what integrations sending `Action=...` form bodies use: None for it as well."""
@@ -158,8 +158,8 @@ def json_target_prefix(service: str) -> str | None:
         return None
     if metadata.get("protocol") != "json" or "awsQueryCompatible" in metadata:
         return None
-    prefix = metadata.get("targetPrefix")
-    return prefix if isinstance(prefix, str) else None
+    prefix, version = metadata.get("targetPrefix"), metadata.get("jsonVersion") or "1.0"
+    return (prefix, str(version)) if isinstance(prefix, str) else None
 
 
 class _Clocked(SigV4Auth):
@@ -199,7 +199,7 @@ def sign(
     now: datetime.datetime,
 ) -> Headers:
     """`headers` plus SigV4 `Authorization`, `X-Amz-Date` (and `X-Amz-Security-Token`,
-    `X-Amz-Content-SHA256` for S3). The host signed is the URL's; `headers` must not carry Host."""
+    `X-Amz-Content-SHA256` for S3). The host signed is the `Host` header if given, else the URL's."""
     request = AWSRequest(method=method, url=url, data=body)
     for name, value in headers:
         if name.lower() not in SIGNING_HEADERS:
