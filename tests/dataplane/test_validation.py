@@ -61,7 +61,10 @@ def mock_method(apigw: Any, api_id: str, resource_id: str, verb: str, **method: 
         resourceId=resource_id,
         httpMethod=verb,
         type="MOCK",
-        requestTemplates={"application/json": '{"statusCode": 200}'},
+        # MOCK reads statusCode from the integration request: every content type sent needs a template
+        requestTemplates={
+            ct: '{"statusCode": 200}' for ct in ("application/json", "application/xml", "text/plain")
+        },
     )
     apigw.put_method_response(restApiId=api_id, resourceId=resource_id, httpMethod=verb, statusCode="200")
     apigw.put_integration_response(

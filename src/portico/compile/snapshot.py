@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from portico.compile.gateway_responses import CompiledResponse, compile_gateway_responses
+from portico.compile.mapping import DeploymentMapping, compile_mappings
 from portico.compile.routes import Node, build_trie
 from portico.compile.validation import MethodValidator, compile_validators
 from portico.integrations.http_plan import HttpPlan, compile_http_plans
@@ -37,6 +38,7 @@ class DeploymentRuntime:
     methods: dict[tuple[str, str], MethodRuntime]
     gateway_responses: dict[str, Doc]
     validators: dict[tuple[str, str], MethodValidator] = field(default_factory=dict)
+    mapping: DeploymentMapping = field(default_factory=DeploymentMapping)
     compiled_responses: dict[str, CompiledResponse] = field(default_factory=dict)  # customised types
     http_plans: dict[tuple[str, str], HttpPlan] = field(default_factory=dict)
 
@@ -104,6 +106,7 @@ def compile_deployment(deployment_id: str, api: Doc) -> DeploymentRuntime:
         methods,
         dict(api.get("_gatewayResponses", {})),
         validators=compile_validators(api),
+        mapping=compile_mappings(api),
         compiled_responses=compile_gateway_responses(api),
         http_plans=compile_http_plans(api),
     )

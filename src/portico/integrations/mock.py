@@ -1,48 +1,52 @@
-"""MOCK integrations (Developer Guide: "Mock integrations for REST APIs")."""
+"""MOCK integrations (Developer Guide: "Mock integrations for REST APIs in API Gateway").
+
+The integration request (usually the rendered request template) must be a JSON object whose integer
+`statusCode` selects the integration response; its payload is empty. Like API Gateway, the object is
+read leniently (`{statusCode: 200}`, as CDK writes it, works). Without a `statusCode` the request fails
+with 500 and the log line AWS writes ("Unable to parse statusCode...").
+"""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
-from portico.dataplane.errors import GatewayError
+from portico.dataplane.integration_mapping import configuration_error, map_request, map_response
 from portico.dataplane.invocation import Invocation
 from portico.wire import Response
 
-_STATUS = re.compile(r'"statusCode"\s*:\s*"?(\d{3})')
+_LENIENT_STATUS = re.compile(r"""(?:^|[{,\s])["']?statusCode["']?\s*:\s*["']?(\d+)""")
+NO_STATUS = "Unable to parse statusCode. It should be an integer that is defined in the request template."
 
 
-def mock_status(template: str | None) -> int:
-    """The status a MOCK request template asks for (`{"statusCode": 200}`); 200 without one."""
-    if not template:
-        return 200
-    found = _STATUS.search(template)
-    return int(found.group(1)) if found else 200
+def mock_status(body: bytes) -> int | None:
+    """The status code the MOCK integration request asks for, or None."""
+    text = body.decode("utf-8", "replace").strip()
+    try:
+        document = json.loads(text)
+    except ValueError:
+        found = _LENIENT_STATUS.search(text)
+        return int(found.group(1)) if found else None
+    if not isinstance(document, dict):
+        return None
+    return _status(document.get("statusCode"))
 
 
-def select_response(responses: dict[str, Any], status: str) -> dict[str, Any] | None:
-    default = None
-    for resp in responses.values():
-        pattern = resp.get("selectionPattern")
-        if not pattern:
-            default = default or resp
-        elif re.fullmatch(pattern, status, re.DOTALL):
-            return resp
-    return default
+def _status(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
 
 
 async def invoke_mock(inv: Invocation, integration: dict[str, Any]) -> Response:
-    templates = integration.get("requestTemplates") or {}
-    content_type = (inv.request.header("content-type") or "application/json").split(";")[0].strip()
-    template = templates.get(content_type) or templates.get("application/json")
-    status = mock_status(template)
-    chosen = select_response(integration.get("integrationResponses") or {}, str(status))
-    if chosen is None:
-        raise GatewayError("API_CONFIGURATION_ERROR", "Internal server error")
-    out_templates = chosen.get("responseTemplates") or {}
-    body = next(iter(out_templates.values()), "") or ""
-    headers = [("Content-Type", next(iter(out_templates), "application/json"))]
-    for name, source in (chosen.get("responseParameters") or {}).items():
-        if name.startswith("method.response.header.") and source.startswith("'") and source.endswith("'"):
-            headers.append((name[len("method.response.header.") :], source[1:-1]))
-    return Response(int(chosen.get("statusCode") or status), headers, body.encode())
+    request = map_request(inv, integration)
+    status = mock_status(request.body)
+    if status is None:
+        raise configuration_error(inv, NO_STATUS)
+    inv.integration_status = str(status)
+    return map_response(inv, integration, status, [], b"")
