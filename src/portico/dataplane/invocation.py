@@ -16,12 +16,20 @@ from portico.dataplane.resolve import Target
 from portico.wire import Request
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def request_time(epoch: float) -> str:
     """`$context.requestTime`: CLF-formatted, e.g. `09/Apr/2015:12:34:56 +0000`."""
     t = time.gmtime(epoch)
     return f"{t.tm_mday:02d}/{_MONTHS[t.tm_mon - 1]}/{t.tm_year}:{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000"
+
+
+def log_time(epoch: float) -> str:
+    """The timestamp of an execution-log line, e.g. `Wed Mar 05 06:43:16 UTC 2025`."""
+    t = time.gmtime(epoch)
+    day = _DAYS[t.tm_wday]
+    return f"{day} {_MONTHS[t.tm_mon - 1]} {t.tm_mday:02d} {t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} UTC {t.tm_year}"
 
 
 def new_extended_id() -> str:
@@ -57,9 +65,15 @@ class Invocation:
     error_message: str = ""
     error_type: str = ""
     validation_error: str = ""
+    trace: list[str] | None = None  # execution-log lines, kept for TestInvokeMethod only (see note())
 
     def __post_init__(self) -> None:
         self.trace_id = trace_header(self.request.header("x-amzn-trace-id"), self.start)
+
+    def note(self, message: str) -> None:
+        """Add an execution-log line (`{time} : {message}`, as TestInvokeMethod shows them); free otherwise."""
+        if self.trace is not None:
+            self.trace.append(f"{log_time(time.time())} : {message}")
 
     @property
     def body(self) -> bytes:
