@@ -9,6 +9,7 @@ from portico.compile.snapshot import SnapshotBuilder
 from portico.controlplane.dispatch import ControlPlane
 from portico.dataplane.handler import DataPlane
 from portico.dataplane.server import HttpServer
+from portico.integrations.aws_service import AwsServices
 from portico.integrations.upstream import close_loop_pool
 from portico.observability.access_log import DirectorySink, StreamSink
 from portico.settings import Settings
@@ -35,7 +36,8 @@ class Portico:
         self.control: ControlPlane | None = None
         self.servers: list[HttpServer] = []
         sink = DirectorySink(settings.access_log_dir) if settings.access_log_dir else StreamSink()
-        self.data = DataPlane(settings.account_id, access_sink=sink)
+        aws = AwsServices.from_settings(settings.aws_endpoints, settings.aws_credentials)
+        self.data = DataPlane(settings.account_id, access_sink=sink, aws=aws)
         self.feed: ChangeFeed | None = None
         self._builder = SnapshotBuilder()
 

@@ -10,6 +10,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from portico.compile.snapshot import EMPTY, Snapshot
 from portico.dataplane.errors import GatewayError, render_error
@@ -18,6 +19,9 @@ from portico.dataplane.pipeline import run_pipeline
 from portico.dataplane.resolve import Target, resolve, resolve_custom_domain
 from portico.observability.access_log import AccessLogFormat, AccessLogSink, StreamSink
 from portico.wire import Request, Response
+
+if TYPE_CHECKING:
+    from portico.integrations.aws_service import AwsServices
 
 log = logging.getLogger("portico.dataplane")
 
@@ -37,8 +41,10 @@ class DataPlane:
         account_id: str,
         rand: Callable[[], float] = random.random,
         access_sink: AccessLogSink | None = None,
+        aws: AwsServices | None = None,
     ) -> None:
         self.account_id = account_id
+        self.aws = aws
         self.access_sink: AccessLogSink = access_sink or StreamSink()
         self.snapshot: Snapshot = EMPTY
         self._rand = rand
@@ -66,7 +72,7 @@ class DataPlane:
             deployment, variables, is_canary = canary.deployment, canary.variables, True
         if deployment.disable_execute_api_endpoint and not target.custom_domain:
             return _forbidden()
-        inv = Invocation(request, target, stage, deployment, variables, is_canary, self.account_id)
+        inv = Invocation(request, target, stage, deployment, variables, is_canary, self.account_id, aws=self.aws)
         try:
             response = await run_pipeline(inv)
         except GatewayError as err:

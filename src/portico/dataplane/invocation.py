@@ -7,13 +7,16 @@ import os
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from portico.compile.routes import Match
 from portico.compile.snapshot import DeploymentRuntime, MethodRuntime, StageRuntime
 from portico.dataplane.resolve import Target
 from portico.wire import Request
+
+if TYPE_CHECKING:
+    from portico.integrations.aws_service import AwsServices
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -65,6 +68,7 @@ class Invocation:
     error_message: str = ""
     error_type: str = ""
     validation_error: str = ""
+    aws: AwsServices | None = None  # start-up settings of AWS service integrations
     trace: list[str] | None = None  # execution-log lines, kept for TestInvokeMethod only (see note())
 
     def __post_init__(self) -> None:

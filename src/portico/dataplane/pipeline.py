@@ -10,6 +10,7 @@ from portico.compile.routes import match, select_method, split_path
 from portico.dataplane.errors import GatewayError
 from portico.dataplane.invocation import Invocation
 from portico.dataplane.validate import validate_request
+from portico.integrations.aws_service import invoke_aws_service, is_aws_service
 from portico.integrations.http import invoke_http
 from portico.integrations.mock import invoke_mock
 from portico.wire import Response
@@ -35,6 +36,8 @@ async def integrate(inv: Invocation) -> Response:
     kind = integration.get("type")
     if kind == "MOCK":
         return await invoke_mock(inv, integration)
+    if kind == "AWS" and is_aws_service(integration):
+        return await invoke_aws_service(inv, integration)
     if kind == "HTTP_PROXY" or kind == "HTTP":
         return await invoke_http(inv)
     raise GatewayError("API_CONFIGURATION_ERROR", "Internal server error")
