@@ -368,6 +368,7 @@ def test_signed_request_scope_and_signature(portico: RunningServer, apigw: Any) 
     assert headers["X-Amz-Target"] == "Kinesis_20131202.PutRecord"
     assert headers["Content-Type"] == "application/x-amz-json-1.1"
     assert headers["User-Agent"] == f"AmazonAPIGateway_{api_id}"
+    assert headers["Accept"] == "application/json"
     day = headers["X-Amz-Date"][:8]
     auth = headers["Authorization"]
     assert auth.startswith(f"AWS4-HMAC-SHA256 Credential={KEY}/{day}/eu-west-2/kinesis/aws4_request, ")

@@ -170,7 +170,7 @@ def request_target(
 
 
 def request_headers(inv: Invocation, target: ServiceTarget, request: IntegrationRequest) -> Headers:
-    """Mapped headers (minus hop-by-hop and signing ones) plus what API Gateway adds.
+    """Mapped headers (minus hop-by-hop ones) plus what API Gateway adds (Accept, User-Agent, trace).
 
     An `action/` call of a JSON-protocol service also gets `X-Amz-Target` and an
     `application/x-amz-json-*` Content-Type unless mapped (AWS routes `?Action=` alone; emulators
@@ -189,6 +189,8 @@ def request_headers(inv: Invocation, target: ServiceTarget, request: Integration
         if names.get("content-type", "application/json").split(";")[0].strip().lower() == "application/json":
             out = [(k, v) for k, v in out if k.lower() != "content-type"]
             out.append(("Content-Type", f"application/x-amz-json-{protocol[1]}"))
+    if "accept" not in names:
+        out.append(("Accept", "application/json"))
     if "user-agent" not in names:
         out.append(("User-Agent", f"AmazonAPIGateway_{inv.target.api_id}"))
     out.append(("X-Amzn-Trace-Id", inv.trace_id))
