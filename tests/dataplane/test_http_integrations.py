@@ -59,6 +59,60 @@ def proxy_resource(
     return res
 
 
+def mapped_resources(apigw: Any, api_id: str, root: str, base: str) -> None:
+    """HTTP (non-proxy) integrations: parameter mappings, a template, integration responses."""
+    mapped = apigw.create_resource(restApiId=api_id, parentId=root, pathPart="mapped")["id"]
+    item = apigw.create_resource(restApiId=api_id, parentId=mapped, pathPart="{id}")["id"]
+    ids = {"restApiId": api_id, "resourceId": item, "httpMethod": "GET"}
+    apigw.put_method(
+        **ids,
+        authorizationType="NONE",
+        requestParameters={
+            "method.request.path.id": True,
+            "method.request.querystring.q": False,
+            "method.request.header.X-Key": False,
+        },
+    )
+    apigw.put_integration(
+        **ids,
+        type="HTTP",
+        integrationHttpMethod="POST",
+        uri=f"{base}/things/{{tid}}",
+        requestParameters={
+            "integration.request.path.tid": "method.request.path.id",
+            "integration.request.querystring.search": "method.request.querystring.q",
+            "integration.request.header.X-Api": "method.request.header.X-Key",
+        },
+        requestTemplates={"application/json": '{"id": "$input.params(\'id\')"}'},
+    )
+    apigw.put_method_response(
+        **ids, statusCode="200", responseParameters={"method.response.header.X-From": False}
+    )
+    apigw.put_method_response(**ids, statusCode="400")
+    apigw.put_integration_response(
+        **ids, statusCode="200", responseParameters={"method.response.header.X-From": "'backend'"}
+    )
+    apigw.put_integration_response(
+        **ids,
+        statusCode="400",
+        selectionPattern="4\\d{2}",
+        responseTemplates={"application/json": '{"error": "not found upstream"}'},
+    )
+    missing = apigw.create_resource(restApiId=api_id, parentId=mapped, pathPart="missing")["id"]
+    ids = {"restApiId": api_id, "resourceId": missing, "httpMethod": "GET"}
+    apigw.put_method(**ids, authorizationType="NONE")
+    apigw.put_integration(**ids, type="HTTP", integrationHttpMethod="GET", uri=f"{base}/status/404")
+    apigw.put_method_response(**ids, statusCode="200")
+    apigw.put_method_response(**ids, statusCode="400")
+    apigw.put_integration_response(**ids, statusCode="200")
+    apigw.put_integration_response(
+        **ids,
+        statusCode="400",
+        selectionPattern="4\\d{2}",
+        responseTemplates={"application/json": '{"error": "not found upstream"}'},
+    )
+
+
 @pytest.fixture(scope="module")
 def backend() -> Iterator[EchoBackend]:
     with backend_in_thread() as running:
@@ -76,6 +130,7 @@ def proxy_api(apigw: Any, backend: EchoBackend) -> Iterator[str]:
     proxy_resource(apigw, api_id, root, "staged", "http://${stageVariables.backend}/from-stage?fixed=1")
     proxy_resource(apigw, api_id, root, "posted", f"{base}/always-post", "GET", integrationHttpMethod="POST")
     proxy_resource(apigw, api_id, root, "unmapped", f"{base}/literal/{{thing}}")
+    mapped_resources(apigw, api_id, root, base)
     apigw.create_deployment(
         restApiId=api_id, stageName="dev", variables={"backend": f"127.0.0.1:{backend.port}"}
     )
@@ -217,3 +272,31 @@ def test_keep_alive_reuses_one_connection(server: Any, backend: EchoBackend, pro
     used = {seen.connection for seen in backend.requests[before:]}
     assert len(backend.requests) - before == 20
     assert len(used) == 1
+
+
+def test_http_non_proxy_maps_request_and_response(server: Any, proxy_api: str) -> None:
+    status, headers, body = call(
+        server.port,
+        "GET",
+        f"/_aws/execute-api/{proxy_api}/dev/mapped/42?q=hello%20world&other=1",
+        headers={"X-Key": "k-1", "X-Custom": "not passed", "Accept": "application/json"},
+    )
+    assert status == 200, body
+    assert headers["X-From"] == "backend"
+    doc = json.loads(body)
+    assert (doc["method"], doc["path"], doc["query"]) == ("POST", "/things/42", "search=hello%20world")
+    assert json.loads(base64.b64decode(doc["body"])) == {"id": "42"}
+    header = {name.lower(): value for name, value in doc["headers"]}
+    assert header["x-api"] == "k-1"
+    assert header["user-agent"] == f"AmazonAPIGateway_{proxy_api}"
+    assert header["x-amzn-apigateway-api-id"] == proxy_api
+    assert header["x-amzn-trace-id"].startswith("Root=1-")
+    assert header["accept"] == "application/json"
+    assert header["content-type"] == "application/json"
+    assert "x-custom" not in header and "x-forwarded-for" not in header
+
+
+def test_http_non_proxy_selects_integration_response_by_status(server: Any, proxy_api: str) -> None:
+    status, headers, body = call(server.port, "GET", f"/_aws/execute-api/{proxy_api}/dev/mapped/missing")
+    assert (status, json.loads(body)) == (400, {"error": "not found upstream"})
+    assert headers["Content-Type"] == "application/json"

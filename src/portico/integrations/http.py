@@ -2,7 +2,10 @@
 "HTTP proxy integration"; failures as in "Gateway response types for API Gateway").
 
 HTTP_PROXY passes the method (or the integration's), the path through `{param}` placeholders, the
-query string, headers and body to the endpoint and its response back. Failures: no answer within
+query string, headers and body to the endpoint and its response back. HTTP (non-proxy) sends what
+the integration request mapping produces (dataplane/integration_mapping.py: `map_request`) and
+answers what the integration response mapping makes of the endpoint's answer (`map_response`).
+Both use the plan compiled with the deployment and the loop's keep-alive pool. Failures: no answer within
 `timeoutInMillis` → INTEGRATION_TIMEOUT (504 "Endpoint request timed out"); connection refused,
 reset or closed → INTEGRATION_FAILURE (504 "Network error communicating with endpoint"); an
 unresolvable host, an invalid endpoint address or a certificate that fails verification →
@@ -13,11 +16,18 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 from portico.dataplane.errors import GatewayError
+from portico.dataplane.integration_mapping import map_request, map_response
 from portico.dataplane.invocation import Invocation
-from portico.integrations.http_headers import proxy_request_head, proxy_response_headers
-from portico.integrations.http_plan import HttpPlan, PlanError
+from portico.integrations.http_headers import (
+    mapped_request_head,
+    method_response_headers,
+    proxy_request_head,
+    proxy_response_headers,
+)
+from portico.integrations.http_plan import HttpPlan, PlanError, encode_query_value
 from portico.integrations.upstream import (
     BadResponse,
     Origin,
@@ -40,8 +50,11 @@ def _configuration_error(inv: Invocation, reason: str) -> GatewayError:
     return GatewayError("API_CONFIGURATION_ERROR", "Internal server error")
 
 
-def endpoint(plan: HttpPlan, inv: Invocation, client_query: str) -> tuple[Origin, str, str]:
-    """(origin, Host header, request-target) of this request's integration endpoint."""
+def endpoint(
+    plan: HttpPlan, inv: Invocation, client_query: str, params: dict[str, str] | None = None
+) -> tuple[Origin, str, str]:
+    """(origin, Host header, request-target) of this request's integration endpoint; path
+    placeholders are filled from `params`, or else from the plan's own path mappings."""
     uri = plan.uri
     if uri is None:
         raise _configuration_error(inv, plan.error)
@@ -51,11 +64,12 @@ def endpoint(plan: HttpPlan, inv: Invocation, client_query: str) -> tuple[Origin
         origin, host = uri.resolve_origin(inv.variables)
     except PlanError as exc:
         raise _configuration_error(inv, str(exc)) from None
-    mappings = plan.mappings
-    params = mappings.path_values(inv) if mappings.path else _NO_PARAMS
-    if mappings.query:
-        mapped = mappings.query_string(inv)
-        client_query = f"{client_query}&{mapped}" if client_query and mapped else client_query or mapped
+    if params is None:  # HTTP_PROXY: the plan's own parameter mappings
+        mappings = plan.mappings
+        params = mappings.path_values(inv) if mappings.path else _NO_PARAMS
+        if mappings.query:
+            mapped = mappings.query_string(inv)
+            client_query = f"{client_query}&{mapped}" if client_query and mapped else client_query or mapped
     return origin, host, uri.target(params, inv.variables, client_query)
 
 
@@ -112,4 +126,22 @@ async def invoke_http(inv: Invocation) -> Response:
         raise _configuration_error(inv, "no compiled HTTP integration")
     if plan.kind == "HTTP_PROXY":
         return await invoke_http_proxy(inv, plan)
-    raise _configuration_error(inv, "HTTP (non-proxy) integrations are not available yet")
+    assert method.integration is not None
+    return await invoke_http_mapped(inv, plan, method.integration)
+
+
+async def invoke_http_mapped(inv: Invocation, plan: HttpPlan, integration: dict[str, Any]) -> Response:
+    """HTTP (non-proxy): the integration request and response go through the mappings."""
+    mapped = map_request(inv, integration)
+    query = "&".join(
+        f"{encode_query_value(name)}={encode_query_value(value)}"
+        for name, values in mapped.query.items()
+        for value in values
+    )
+    origin, host, target = endpoint(plan, inv, query, mapped.path_params)
+    headers = [(name, value) for name, values in mapped.headers.items() for value in values]
+    head = mapped_request_head(plan, inv, mapped.method, target, host, headers, mapped.body)
+    upstream = await exchange(inv, plan, origin, head, mapped.body, mapped.method)
+    response = map_response(inv, integration, upstream.status, upstream.headers, upstream.body)
+    response.headers = method_response_headers(response.headers)
+    return response

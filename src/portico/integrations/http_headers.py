@@ -46,7 +46,7 @@ DROPPED_REQUEST = frozenset(
     }
 )
 
-_KEEP, _DROP, _REMAP = 0, 1, 2
+_DROP, _REMAP = 1, 2  # absent from a rule table: kept
 _HOP_BY_HOP = ("transfer-encoding", "keep-alive", "proxy-connection", "te", "trailer", "upgrade")
 # HTTP_PROXY: the endpoint's response passes through, except these.
 PROXY_RESPONSE: dict[str, int] = {
@@ -78,6 +78,7 @@ MAPPED_RESPONSE: dict[str, int] = {
         _REMAP,
     ),
 }
+_CONNECTION_PLAIN = frozenset({"keep-alive", "close", "", "content-length", "date", "server"})
 _NO_BODY_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "TRACE"})
 _ACCEPT_JSON = "Accept: application/json\r\n"
 
@@ -164,17 +165,17 @@ def mapped_request_head(
 
 def _apply(rules: dict[str, int], headers: Iterable[tuple[str, str]], keep_length: bool) -> Headers:
     out: Headers = []
-    listed: set[str] = set()
-    for name, value in headers:
-        low = name.lower()
-        action = rules.get(low, _KEEP)
-        if action == _KEEP or (keep_length and low == "content-length"):
-            out.append((name, value))
+    listed: set[str] | None = None
+    for header in headers:
+        name = header[0]
+        action = rules.get(name.lower())
+        if action is None or (keep_length and action == _REMAP and name.lower() == "content-length"):
+            out.append(header)
         elif action == _REMAP:
-            out.append(("x-amzn-Remapped-" + name, value))
-            if low == "connection":
-                listed.update(t.strip().lower() for t in value.split(","))
-    listed -= {"keep-alive", "close", "", "content-length", "date", "server"}
+            out.append(("x-amzn-Remapped-" + name, header[1]))
+            if len(name) == 10 and name.lower() == "connection":
+                tokens = {t.strip().lower() for t in header[1].split(",")} - _CONNECTION_PLAIN
+                listed = tokens if listed is None else listed | tokens
     if listed:  # RFC 9110 7.6.1: headers named in Connection are hop-by-hop too
         out = [(n, v) for n, v in out if n.lower() not in listed]
     return out
