@@ -9,6 +9,9 @@ from portico.compile.snapshot import SnapshotBuilder
 from portico.controlplane.dispatch import ControlPlane
 from portico.dataplane.handler import DataPlane
 from portico.dataplane.server import HttpServer
+from portico.functions.host import FunctionHost
+from portico.functions.invoker import FunctionInvoker
+from portico.functions.remote import invoker_for
 from portico.integrations.aws_service import AwsServices
 from portico.integrations.upstream import close_loop_pool
 from portico.observability.access_log import DirectorySink, StreamSink
@@ -40,14 +43,19 @@ class Portico:
         self.data = DataPlane(settings.account_id, access_sink=sink, aws=aws)
         self.feed: ChangeFeed | None = None
         self._builder = SnapshotBuilder()
+        self.functions = FunctionHost(settings)  # hosted Lambda functions (controlplane: ctx.services)
+        self.invoker: FunctionInvoker = invoker_for(settings, self.functions)
 
     async def start(self) -> None:
         self.store = await open_store(self.settings.store)
-        self.control = ControlPlane(self.store, self.settings)
+        self.control = ControlPlane(self.store, self.settings, runtime=self)
+        await self.functions.start(self.store)
+        self.control.data_plane = self.data
         for path in self.settings.files:
             await self.import_file(path)
         self.feed = ChangeFeed(self.store)
         self.feed.subscribe(self._rebuild)
+        self.feed.subscribe(self.functions.on_change)
         await self.feed.start()
         await self._rebuild(self.feed.version)
         main = HttpServer(self.handle_main, name="main")
@@ -113,6 +121,7 @@ class Portico:
         for server in self.servers:
             await server.shutdown(grace)
         self.servers.clear()
+        await self.functions.stop()
         close_loop_pool()  # idle upstream connections of HTTP integrations
         if isinstance(self.data.access_sink, DirectorySink):
             self.data.access_sink.close()

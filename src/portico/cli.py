@@ -89,6 +89,13 @@ def main() -> None:
     help="Keys that AWS integrations whose credentials are ROLE_ARN sign with (repeatable; ROLE_ARN * "
     "for any other). Default: this process's AWS credentials.",
 )
+@click.option(
+    "--lambda-endpoint",
+    envvar="PORTICO_LAMBDA_ENDPOINT",
+    default=None,
+    metavar="URL",
+    help="Lambda API endpoint that invokes functions Portico does not host (SigV4-signed Invoke).",
+)
 def serve(
     files: tuple[str, ...],
     listen: str,
@@ -103,6 +110,7 @@ def serve(
     log_level: str,
     aws_endpoints: dict[str, str],
     aws_credentials: dict[str, str],
+    lambda_endpoint: str | None,
 ) -> None:
     """Serve FILES (OpenAPI 2/3 JSON or YAML) and the AWS control-plane APIs."""
     settings = Settings(
@@ -119,6 +127,7 @@ def serve(
         access_log_dir=access_log_dir,
         aws_endpoints=aws_endpoints,
         aws_credentials=aws_credentials,
+        lambda_endpoint=lambda_endpoint,
     )
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:

@@ -29,6 +29,7 @@ class Settings:
     access_log_dir: Path | None = None  # per-log-group files; stdout when unset
     aws_endpoints: dict[str, str] = field(default_factory=dict)  # AWS integrations: service → base URL
     aws_credentials: dict[str, str] = field(default_factory=dict)  # role ARN or "*" → KEY:SECRET[:TOKEN]
+    lambda_endpoint: str | None = None  # Lambda API for functions Portico does not host
 
     @property
     def listen_addr(self) -> tuple[str, int]:
@@ -57,6 +58,7 @@ class Settings:
             "PORTICO_REGION": "default_region",
             "PORTICO_STAGE": "stage",
             "PORTICO_LOG_LEVEL": "log_level",
+            "PORTICO_LAMBDA_ENDPOINT": "lambda_endpoint",
         }
         for var, attr in mapping.items():
             if env.get(var):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any, cast
 
 from portico.controlplane.errors import ApiError, NotImplementedByPortico, render_error
-from portico.controlplane.registry import APIGATEWAY, Ids, OpContext, Registry
+from portico.controlplane.registry import APIGATEWAY, LAMBDA, Ids, OpContext, Registry
 from portico.controlplane.spec import ServiceSpec
 from portico.settings import Settings
-from portico.store.base import Store
+from portico.store.base import Store, Tx
 from portico.wire import Request, Response, json_response
 
 log = logging.getLogger("portico.controlplane")
@@ -28,13 +29,18 @@ def region_of(request: Request, default: str) -> str:
 
 
 class ControlPlane:
-    def __init__(self, store: Store, settings: Settings, ids: Ids | None = None) -> None:
+    def __init__(self, store: Store, settings: Settings, ids: Ids | None = None, runtime: Any = None) -> None:
         from portico.controlplane import families  # noqa: F401  (registers operations)
 
         self.store = store
         self.settings = settings
         self.ids = ids or Ids()
-        self.services: list[tuple[ServiceSpec, Registry]] = [(ServiceSpec("apigateway"), APIGATEWAY)]
+        self.data_plane: object = None  # set by the app; handed to operations as `ctx.data_plane`
+        self.runtime = runtime  # handed to operations as `ctx.services`
+        self.services: list[tuple[ServiceSpec, Registry]] = [
+            (ServiceSpec("apigateway"), APIGATEWAY),
+            (ServiceSpec("lambda"), LAMBDA),
+        ]
 
     def claims(self, request: Request) -> bool:
         return any(spec.claims(request.path) for spec, _ in self.services)
@@ -52,7 +58,7 @@ class ControlPlane:
                 output = await self._run(registry, op.name, params, request)
                 return spec.serialize(op, output)
             except ApiError as exc:
-                return render_error(exc)
+                return render_error(exc, lambda_style=registry is LAMBDA)
             except Exception:
                 log.exception("operation %s failed", op.name)
                 return json_response(500, b'{"message":"Internal server error"}')
@@ -65,7 +71,14 @@ class ControlPlane:
                 f"Portico does not implement {registry.service}:{name} yet (see docs/compatibility.md)"
             )
         region = region_of(request, self.settings.default_region)
+        if not entry.transaction:
+            no_tx = cast(Tx, None)
+            ctx = OpContext(region, self.settings.account_id, no_tx, request, self.settings, self.ids)
+            ctx.services = self.runtime
+            return await entry.fn(ctx, params)
         opener = self.store.write if entry.write else self.store.read
         async with opener(region) as tx:
             ctx = OpContext(region, self.settings.account_id, tx, request, self.settings, self.ids)
+            ctx.data_plane = self.data_plane
+            ctx.services = self.runtime
             return await entry.fn(ctx, params)

@@ -65,9 +65,11 @@ class NotImplementedByPortico(ApiError):
 
 
 def render_error(error: ApiError, *, lambda_style: bool = False) -> Response:
-    key = "Message" if lambda_style else "message"
-    body: dict[str, str] = {key: error.message}
+    body: dict[str, str] = {"message": error.message}
+    code = error.code
     if lambda_style:
-        body["Type"] = "User"
-    headers = [("Content-Type", "application/json"), ("x-amzn-ErrorType", error.code)]
+        body = {"Type": "User", "message": error.message}  # Lambda's error body
+        if code == "BadRequestException":  # request validation (spec.py) in Lambda's words
+            code = "ValidationException"
+    headers = [("Content-Type", "application/json"), ("x-amzn-ErrorType", code)]
     return Response(error.status, headers, json.dumps(body).encode())

@@ -42,6 +42,8 @@ class OpContext:
     settings: Settings
     ids: Ids = field(default_factory=Ids)
     clock: Callable[[], float] = time.time
+    data_plane: Any = None  # the REST API data plane (TestInvokeMethod runs requests through it)
+    services: Any = None  # runtime services of the composition root (e.g. the function host)
 
     def now(self) -> int:
         return int(self.clock())
@@ -54,6 +56,7 @@ Operation = Callable[[OpContext, Params], Awaitable[Output]]
 class Registered:
     fn: Operation
     write: bool
+    transaction: bool = True  # False: runs outside any store transaction (`ctx.tx` is unusable)
 
 
 class Registry:
@@ -61,11 +64,11 @@ class Registry:
         self.service = service
         self.operations: dict[str, Registered] = {}
 
-    def op(self, name: str, *, write: bool) -> Callable[[Operation], Operation]:
+    def op(self, name: str, *, write: bool, transaction: bool = True) -> Callable[[Operation], Operation]:
         def decorate(fn: Operation) -> Operation:
             if name in self.operations:
                 raise RuntimeError(f"{self.service}.{name} registered twice")
-            self.operations[name] = Registered(fn, write)
+            self.operations[name] = Registered(fn, write, transaction)
             return fn
 
         return decorate
