@@ -8,7 +8,8 @@ from portico.controlplane.spec import service_model
 
 NOTES: dict[str, str] = {
     "GetSdk": "SDK generation is not offered; use GetExport and an OpenAPI generator.",
-    "TestInvokeMethod": "Needs the data plane (next milestone).",
+    "TestInvokeMethod": "Runs the current (undeployed) configuration through the data plane; "
+    "no authorizers, API keys or throttling, as AWS.",
     "TestInvokeAuthorizer": "Needs the data plane and the function host.",
 }
 

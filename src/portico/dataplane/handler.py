@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from portico.compile.snapshot import EMPTY, Snapshot
+from portico.compile.snapshot import EMPTY, DeploymentRuntime, Snapshot, StageRuntime
 from portico.dataplane.errors import GatewayError, render_error
 from portico.dataplane.invocation import Invocation
 from portico.dataplane.pipeline import run_pipeline
@@ -52,6 +52,20 @@ class DataPlane:
     def install(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
 
+    def invocation(
+        self,
+        request: Request,
+        target: Target,
+        stage: StageRuntime,
+        deployment: DeploymentRuntime,
+        variables: dict[str, str],
+        is_canary: bool,
+    ) -> Invocation:
+        """A new request state with this data plane's services (also used by TestInvokeMethod)."""
+        return Invocation(
+            request, target, stage, deployment, variables, is_canary, self.account_id, aws=self.aws
+        )
+
     def claims(self, request: Request) -> Target | None:
         domains = self.snapshot.domains
         if domains:
@@ -72,7 +86,7 @@ class DataPlane:
             deployment, variables, is_canary = canary.deployment, canary.variables, True
         if deployment.disable_execute_api_endpoint and not target.custom_domain:
             return _forbidden()
-        inv = Invocation(request, target, stage, deployment, variables, is_canary, self.account_id, aws=self.aws)
+        inv = self.invocation(request, target, stage, deployment, variables, is_canary)
         try:
             response = await run_pipeline(inv)
         except GatewayError as err:
