@@ -51,6 +51,7 @@ class Portico:
         self.control = ControlPlane(self.store, self.settings, runtime=self)
         await self.functions.start(self.store)
         self.control.data_plane = self.data
+        self.data.functions = self.invoker
         for path in self.settings.files:
             await self.import_file(path)
         self.feed = ChangeFeed(self.store)

@@ -21,6 +21,7 @@ from portico.observability.access_log import AccessLogFormat, AccessLogSink, Str
 from portico.wire import Request, Response
 
 if TYPE_CHECKING:
+    from portico.functions.invoker import FunctionInvoker
     from portico.integrations.aws_service import AwsServices
 
 log = logging.getLogger("portico.dataplane")
@@ -42,7 +43,9 @@ class DataPlane:
         rand: Callable[[], float] = random.random,
         access_sink: AccessLogSink | None = None,
         aws: AwsServices | None = None,
+        functions: FunctionInvoker | None = None,
     ) -> None:
+        self.functions = functions
         self.account_id = account_id
         self.aws = aws
         self.access_sink: AccessLogSink = access_sink or StreamSink()
@@ -63,7 +66,15 @@ class DataPlane:
     ) -> Invocation:
         """A new request state with this data plane's services (also used by TestInvokeMethod)."""
         return Invocation(
-            request, target, stage, deployment, variables, is_canary, self.account_id, aws=self.aws
+            request,
+            target,
+            stage,
+            deployment,
+            variables,
+            is_canary,
+            self.account_id,
+            aws=self.aws,
+            functions=self.functions,
         )
 
     def claims(self, request: Request) -> Target | None:

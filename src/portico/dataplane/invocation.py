@@ -16,6 +16,7 @@ from portico.dataplane.resolve import Target
 from portico.wire import Request
 
 if TYPE_CHECKING:
+    from portico.functions.invoker import FunctionInvoker
     from portico.integrations.aws_service import AwsServices
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -69,6 +70,8 @@ class Invocation:
     error_type: str = ""
     validation_error: str = ""
     aws: AwsServices | None = None  # start-up settings of AWS service integrations
+    functions: FunctionInvoker | None = None  # Lambda functions (hosted, or a configured endpoint)
+    authorizer: dict[str, Any] | None = None  # requestContext.authorizer once an authorizer ran
     trace: list[str] | None = None  # execution-log lines, kept for TestInvokeMethod only (see note())
 
     def __post_init__(self) -> None:

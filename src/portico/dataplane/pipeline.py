@@ -12,6 +12,7 @@ from portico.dataplane.invocation import Invocation
 from portico.dataplane.validate import validate_request
 from portico.integrations.aws_service import invoke_aws_service, is_aws_service
 from portico.integrations.http import invoke_http
+from portico.integrations.lambda_ import invoke_lambda, invoke_lambda_proxy, is_lambda_uri
 from portico.integrations.mock import invoke_mock
 from portico.wire import Response
 
@@ -36,6 +37,10 @@ async def integrate(inv: Invocation) -> Response:
     kind = integration.get("type")
     if kind == "MOCK":
         return await invoke_mock(inv, integration)
+    if kind == "AWS_PROXY" and is_lambda_uri(integration.get("uri")):
+        return await invoke_lambda_proxy(inv, integration)
+    if kind == "AWS" and is_lambda_uri(integration.get("uri")):
+        return await invoke_lambda(inv, integration)
     if kind == "AWS" and is_aws_service(integration):
         return await invoke_aws_service(inv, integration)
     if kind == "HTTP_PROXY" or kind == "HTTP":
