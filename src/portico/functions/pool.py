@@ -102,12 +102,13 @@ class FunctionPool:
         loop = asyncio.get_running_loop()
         deadline = None if wait is None else loop.time() + wait
         while True:
-            instance = self._take_idle()
+            room = len(self.busy) < self.limit and not self._closed
+            instance = self._take_idle() if room else None
             if instance is not None:
                 self.busy.add(instance)
                 self.stats.warm_starts += 1
                 return instance, False
-            if len(self.busy) < self.limit and not self._closed:
+            if room:
                 instance = self.factory(self.config, self.generation)
                 self.busy.add(instance)
                 self.stats.cold_starts += 1

@@ -39,6 +39,7 @@ def _now() -> datetime.datetime:
 def remote_error(status: int, headers: list[tuple[str, str]], body: bytes) -> InvokeError:
     """The Lambda API error of a failed Invoke, as the endpoint named it."""
     code = next((v for k, v in headers if k.lower() == "x-amzn-errortype"), "").split(":")[0]
+    doc = None
     try:
         doc = json.loads(body)
         message = str(doc.get("message") or doc.get("Message") or "") if isinstance(doc, dict) else ""
