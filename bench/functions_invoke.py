@@ -6,7 +6,6 @@ Run: .venv/bin/python bench/functions_invoke.py   (rough numbers; nothing here i
 
 from __future__ import annotations
 
-import asyncio
 import http.client
 import io
 import json
@@ -19,9 +18,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from portico.dataplane.server import HttpServer  # noqa: E402
-from portico.wire import Response  # noqa: E402
-from tests.conftest import start_server  # noqa: E402
+from tests.conftest import start_server
+
+from portico.dataplane.server import HttpServer
+from portico.wire import Response
 
 ROLE = "arn:aws:iam::123456789012:role/r"
 CODE = {
@@ -73,7 +73,13 @@ def main() -> None:
         colds = []
         for i in range(5):
             name = f"bench-{runtime.replace('.', '-')}-{i}"
-            lam.create_function(FunctionName=name, Runtime=runtime, Role=ROLE, Handler=handler, Code={"ZipFile": package(files)})
+            lam.create_function(
+                FunctionName=name,
+                Runtime=runtime,
+                Role=ROLE,
+                Handler=handler,
+                Code={"ZipFile": package(files)},
+            )
             t0 = time.perf_counter()
             srv.call(app.functions.invoke(name, b"{}"))
             colds.append(time.perf_counter() - t0)
