@@ -241,10 +241,6 @@ def test_customised_bad_request_body_status(server: Any, apigw: Any, deployed: d
         apigw.delete_gateway_response(restApiId=api_id, responseType="BAD_REQUEST_BODY")
 
 
-@pytest.mark.xfail(
-    reason="gateway response templates are not rendered yet ($context substitution is another engineer's work)",
-    strict=False,
-)
 def test_customised_template_shows_the_validation_error(
     server: Any, apigw: Any, deployed: dict[str, Any]
 ) -> None:
