@@ -84,6 +84,7 @@ class FunctionHost:
         self.store: Store | None = None
         self._background: set[asyncio.Task[None]] = set()
         self._watcher: asyncio.Task[None] | None = None
+        self._refreshed = 0.0
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -98,6 +99,7 @@ class FunctionHost:
 
     async def refresh(self) -> None:
         assert self.store is not None
+        self._refreshed = time.monotonic()
         configs: dict[Key, FunctionConfig] = {}
         for region, _scope, name, doc in await self.store.list_all(KIND):
             try:
@@ -163,8 +165,8 @@ class FunctionHost:
         if ref.qualifier not in (None, LATEST):
             raise FunctionNotFound(f"Function not found: {arn}:{ref.qualifier}")
         config = self.configs.get((region, ref.name))
-        if config is None and self.store is not None:
-            await self.refresh()  # created on another node a moment ago?
+        if config is None and self.store is not None and time.monotonic() - self._refreshed > 1.0:
+            await self.refresh()  # created on another node a moment ago? (at most once a second)
             config = self.configs.get((region, ref.name))
         if config is None or (ref.account and ref.account != config.account_id):
             raise FunctionNotFound(f"Function not found: {arn}")
