@@ -209,7 +209,8 @@ def test_proxy_response_headers() -> None:
         ("WWW-Authenticate", "Basic"),
         ("Content-Encoding", "gzip"),
     ]
-    assert proxy_response_headers(upstream) == [
+    raw = [(name.encode(), value.encode()) for name, value in upstream]
+    assert proxy_response_headers(raw) == [
         ("Content-Type", "text/html"),
         ("x-amzn-Remapped-Content-Length", "10"),
         ("x-amzn-Remapped-Connection", "keep-alive, X-Hop"),
@@ -221,7 +222,7 @@ def test_proxy_response_headers() -> None:
         ("WWW-Authenticate", "Basic"),
         ("Content-Encoding", "gzip"),
     ]
-    assert ("Content-Length", "10") in proxy_response_headers(upstream, head=True)
+    assert ("Content-Length", "10") in proxy_response_headers(raw, head=True)
 
 
 def test_method_response_headers_of_non_proxy_integrations() -> None:

@@ -18,6 +18,7 @@ from portico.integrations.upstream import (
     ResolveFailed,
     TlsFailed,
     UpstreamPool,
+    UpstreamResponse,
     UpstreamTimeout,
 )
 from tests.dataplane.echo_backend import EchoBackend
@@ -103,7 +104,7 @@ async def test_content_length_chunked_and_close_delimited(pool: UpstreamPool, ec
     assert (resp.status, resp.body) == (201, b'{"status": 201}')
     resp = await pool.request(target, head_for("/chunked"), b"", method="GET", timeout=5)
     assert (resp.status, resp.body) == (200, b"chunked body")
-    assert ("Transfer-Encoding", "chunked") in resp.headers
+    assert (b"Transfer-Encoding", b"chunked") in resp.raw_headers
     resp = await pool.request(target, head_for("/close"), b"", method="GET", timeout=5)
     assert (resp.status, resp.body) == (200, b"until the end")
     assert pool.idle_count(target) == 0  # close-delimited: never reused
@@ -178,6 +179,16 @@ async def test_timeout_closes_the_connection(pool: UpstreamPool, echo: EchoBacke
         await pool.request(target, head_for("/slow/2000"), b"", method="GET", timeout=0.1)
     assert pool.idle_count(target) == 0
     assert (await pool.request(target, head_for("/status/200"), b"", method="GET", timeout=5)).status == 200
+
+
+async def test_deadlines_of_concurrent_exchanges(pool: UpstreamPool, echo: EchoBackend) -> None:
+    target = origin(echo.port)
+    slow_ok = pool.request(target, head_for("/slow/300"), b"", method="GET", timeout=5)
+    too_slow = pool.request(target, head_for("/slow/3000"), b"", method="GET", timeout=0.1)
+    later = pool.request(target, head_for("/slow/3000"), b"", method="GET", timeout=0.2)
+    done = await asyncio.gather(slow_ok, too_slow, later, return_exceptions=True)
+    assert isinstance(done[0], UpstreamResponse) and done[0].status == 200
+    assert isinstance(done[1], UpstreamTimeout) and isinstance(done[2], UpstreamTimeout)
 
 
 async def test_connection_refused_and_unknown_host(pool: UpstreamPool) -> None:

@@ -106,17 +106,6 @@ def _network_error(inv: Invocation, exc: Exception) -> GatewayError:
     return GatewayError("INTEGRATION_FAILURE", "Network error communicating with endpoint")
 
 
-async def invoke_http_proxy(inv: Invocation, plan: HttpPlan) -> Response:
-    request = inv.request
-    method = plan.method or request.method
-    origin, host, target = endpoint(plan, inv, request.query)
-    body = request.body
-    head = proxy_request_head(plan, inv, method, target, host, body)
-    upstream = await exchange(inv, plan, origin, head, body, method)
-    head_only = method == "HEAD" and request.method == "HEAD"
-    return Response(upstream.status, proxy_response_headers(upstream.headers, head_only), upstream.body)
-
-
 async def invoke_http(inv: Invocation) -> Response:
     """The pipeline's entry point for HTTP and HTTP_PROXY integrations (plans compiled per deployment)."""
     method = inv.method
@@ -124,10 +113,17 @@ async def invoke_http(inv: Invocation) -> Response:
     plan = inv.deployment.http_plans.get((method.resource_id, method.http_method))
     if plan is None:
         raise _configuration_error(inv, "no compiled HTTP integration")
-    if plan.kind == "HTTP_PROXY":
-        return await invoke_http_proxy(inv, plan)
-    assert method.integration is not None
-    return await invoke_http_mapped(inv, plan, method.integration)
+    if plan.kind != "HTTP_PROXY":
+        assert method.integration is not None
+        return await invoke_http_mapped(inv, plan, method.integration)
+    request = inv.request  # HTTP_PROXY inline: the hot path
+    verb = plan.method or request.method
+    origin, host, target = endpoint(plan, inv, request.query)
+    body = request.body
+    head = proxy_request_head(plan, inv, verb, target, host, body)
+    upstream = await exchange(inv, plan, origin, head, body, verb)
+    head_only = verb == "HEAD" and request.method == "HEAD"
+    return Response(upstream.status, proxy_response_headers(upstream.raw_headers, head_only), upstream.body)
 
 
 async def invoke_http_mapped(inv: Invocation, plan: HttpPlan, integration: dict[str, Any]) -> Response:

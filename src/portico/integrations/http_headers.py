@@ -78,6 +78,7 @@ MAPPED_RESPONSE: dict[str, int] = {
         _REMAP,
     ),
 }
+_PROXY_RESPONSE_RAW = {name.encode(): action for name, action in PROXY_RESPONSE.items()}
 _CONNECTION_PLAIN = frozenset({"keep-alive", "close", "", "content-length", "date", "server"})
 _NO_BODY_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "TRACE"})
 _ACCEPT_JSON = "Accept: application/json\r\n"
@@ -163,30 +164,44 @@ def mapped_request_head(
     return encode_head("".join(parts))
 
 
-def _apply(rules: dict[str, int], headers: Iterable[tuple[str, str]], keep_length: bool) -> Headers:
+def _connection_tokens(value: str) -> set[str]:
+    return {t.strip().lower() for t in value.split(",")} - _CONNECTION_PLAIN
+
+
+def _without(headers: Headers, listed: set[str]) -> Headers:
+    """RFC 9110 7.6.1: headers named in `Connection` are hop-by-hop too."""
+    return [(n, v) for n, v in headers if n.lower() not in listed]
+
+
+def proxy_response_headers(raw: Iterable[tuple[bytes, bytes]], head: bool = False) -> Headers:
+    """An HTTP_PROXY endpoint's response headers (as received) as the client gets them. A HEAD
+    response keeps its `Content-Length` (the length a GET would have)."""
     out: Headers = []
-    listed: set[str] | None = None
-    for header in headers:
-        name = header[0]
+    listed: set[str] = set()
+    rules = _PROXY_RESPONSE_RAW
+    for name, value in raw:
         action = rules.get(name.lower())
-        if action is None or (keep_length and action == _REMAP and name.lower() == "content-length"):
-            out.append(header)
+        if action is None or (head and name.lower() == b"content-length"):
+            out.append((name.decode("latin-1"), value.decode("latin-1")))
         elif action == _REMAP:
-            out.append(("x-amzn-Remapped-" + name, header[1]))
-            if len(name) == 10 and name.lower() == "connection":
-                tokens = {t.strip().lower() for t in header[1].split(",")} - _CONNECTION_PLAIN
-                listed = tokens if listed is None else listed | tokens
-    if listed:  # RFC 9110 7.6.1: headers named in Connection are hop-by-hop too
-        out = [(n, v) for n, v in out if n.lower() not in listed]
-    return out
-
-
-def proxy_response_headers(headers: Iterable[tuple[str, str]], head: bool = False) -> Headers:
-    """An HTTP_PROXY endpoint's response headers as the client receives them. A HEAD response
-    keeps its `Content-Length` (the length a GET would have)."""
-    return _apply(PROXY_RESPONSE, headers, head)
+            text = value.decode("latin-1")
+            out.append(("x-amzn-Remapped-" + name.decode("latin-1"), text))
+            if name.lower() == b"connection":
+                listed |= _connection_tokens(text)
+    return _without(out, listed) if listed else out
 
 
 def method_response_headers(headers: Iterable[tuple[str, str]]) -> Headers:
     """Remapping applied to the method response of an HTTP (non-proxy) integration."""
-    return _apply(MAPPED_RESPONSE, headers, False)
+    out: Headers = []
+    listed: set[str] = set()
+    for header in headers:
+        name = header[0]
+        action = MAPPED_RESPONSE.get(name.lower())
+        if action is None:
+            out.append(header)
+        elif action == _REMAP:
+            out.append(("x-amzn-Remapped-" + name, header[1]))
+            if name.lower() == "connection":
+                listed |= _connection_tokens(header[1])
+    return _without(out, listed) if listed else out

@@ -50,7 +50,9 @@ def _pieces(text: str) -> tuple[Piece, ...]:
 
 
 def encode_path_value(value: str) -> str:
-    return value if _PATH_SAFE(value) else quote(value, safe="/!$&'()*+,;=:@")
+    if (value.isalnum() and value.isascii()) or _PATH_SAFE(value):
+        return value
+    return quote(value, safe="/!$&'()*+,;=:@")
 
 
 def encode_query_value(value: str) -> str:

@@ -12,6 +12,7 @@ the response arrived is retried once on a fresh connection, for idempotent reque
 from __future__ import annotations
 
 import asyncio
+import math
 import socket
 import ssl
 import weakref
@@ -67,11 +68,23 @@ class Origin:
         return self.scheme == "https"
 
 
+RawHeaders = list[tuple[bytes, bytes]]
+
+
 @dataclass(slots=True)
 class UpstreamResponse:
     status: int
-    headers: list[tuple[str, str]]
+    raw_headers: RawHeaders  # as received: the caller decodes what it passes on
     body: bytes
+
+    @property
+    def headers(self) -> list[tuple[str, str]]:
+        return [(n.decode("latin-1"), v.decode("latin-1")) for n, v in self.raw_headers]
+
+
+def _framed(headers: RawHeaders) -> bool:
+    """Whether the message length is given (Content-Length or Transfer-Encoding)."""
+    return any(name.lower() in (b"content-length", b"transfer-encoding") for name, _ in headers)
 
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
@@ -82,8 +95,8 @@ class _Connection(asyncio.Protocol):
 
     # fmt: off
     __slots__ = (
-        "_body", "_closed", "_framed", "_got_bytes", "_head_only", "_headers", "_headers_done",
-        "_keep", "_parser", "_size", "_status", "_transport", "_waiter", "idle_since", "origin",
+        "_body", "_closed", "_got_bytes", "_head_only", "_headers", "_headers_done", "_keep",
+        "_loop", "_parser", "_size", "_status", "_transport", "_waiter", "idle_since", "origin",
     )
     # fmt: on
 
@@ -97,16 +110,17 @@ class _Connection(asyncio.Protocol):
         self._reset(False)
 
     def _reset(self, head_only: bool) -> None:
-        self._headers: list[tuple[str, str]] = []
+        self._headers: RawHeaders = []
         self._body: list[bytes] = []
         self._size = self._status = 0
         self._head_only = head_only
-        self._headers_done = self._framed = self._got_bytes = self._keep = False
+        self._headers_done = self._got_bytes = self._keep = False
 
     # -- transport events -------------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._transport = cast(asyncio.Transport, transport)
+        self._loop = asyncio.get_running_loop()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._closed = True
@@ -134,12 +148,7 @@ class _Connection(asyncio.Protocol):
     # -- parser callbacks (httptools) -------------------------------------------------------
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        n = len(name)
-        if (n == 14 and name.lower() == b"content-length") or (
-            n == 17 and name.lower() == b"transfer-encoding"
-        ):
-            self._framed = True
-        self._headers.append((name.decode("latin-1"), value.decode("latin-1")))
+        self._headers.append((name, value))
 
     def on_headers_complete(self) -> None:
         parser = self._parser
@@ -149,7 +158,7 @@ class _Connection(asyncio.Protocol):
         self._status = status
         self._headers_done = True
         if self._head_only:
-            self._keep = self._framed and parser.should_keep_alive()
+            self._keep = _framed(self._headers) and parser.should_keep_alive()
 
     def on_body(self, body: bytes) -> None:
         self._size += len(body)
@@ -171,7 +180,7 @@ class _Connection(asyncio.Protocol):
     def send(self, head: bytes, body: bytes, head_only: bool) -> asyncio.Future[UpstreamResponse]:
         transport = self._transport
         assert transport is not None
-        waiter: asyncio.Future[UpstreamResponse] = asyncio.get_running_loop().create_future()
+        waiter: asyncio.Future[UpstreamResponse] = self._loop.create_future()
         self._waiter = waiter
         self._reset(head_only)
         if not body:
@@ -203,7 +212,7 @@ class _Connection(asyncio.Protocol):
         """EOF or connection lost: ends a close-delimited body, fails anything else."""
         if self._waiter is None:
             self.close()
-        elif self._headers_done and not self._framed and not self._head_only:
+        elif self._headers_done and not self._head_only and not _framed(self._headers):
             self._finish(False)
         elif not self._got_bytes:
             self._fail(_Stale("connection closed before the response"))
@@ -234,6 +243,11 @@ class UpstreamPool:
         self._idle_timeout = idle_timeout
         self._max_idle = max_idle
         self._contexts: dict[bool, ssl.SSLContext] = {}
+        # Deadlines of the exchanges in flight, checked by one timer at the earliest of them
+        # (cheaper than a timer per request; most deadlines arrive in increasing order).
+        self._inflight: dict[_Connection, float] = {}
+        self._sweep: asyncio.TimerHandle | None = None
+        self._sweep_at = math.inf
         self.opened = 0  # connections opened so far (observability, tests)
 
     async def request(
@@ -242,42 +256,54 @@ class UpstreamPool:
         """Send `head` (request line and headers, already serialised) and `body`; return the
         response. Raises an UpstreamError subclass; the whole exchange takes at most `timeout` s."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        now = loop.time()
+        deadline = now + timeout
         head_only = method == "HEAD"
-        conn = self._take(origin, loop.time())
-        if conn is not None:
+        conn = self._take(origin, now)
+        fresh = conn is None
+        if conn is None:
+            conn = await self._open(origin, deadline, loop)
+        while True:
+            waiter = conn.send(head, body, head_only)
+            self._inflight[conn] = deadline
+            if deadline < self._sweep_at:
+                self._schedule_sweep(deadline, loop)
             try:
-                return await self._exchange(conn, head, body, head_only, deadline, loop)
-            except _Stale:
-                if method not in IDEMPOTENT:
-                    raise ConnectFailed("the pooled connection was closed by the upstream") from None
-        conn = await self._open(origin, deadline, loop)
-        try:
-            return await self._exchange(conn, head, body, head_only, deadline, loop)
-        except _Stale as exc:
-            raise ConnectFailed(str(exc)) from None
+                response = await waiter
+            except _Stale as exc:  # the connection is closed already
+                if fresh or method not in IDEMPOTENT:
+                    raise ConnectFailed(str(exc)) from None
+                fresh = True  # retry once, on a new connection
+                conn = await self._open(origin, deadline, loop)
+                continue
+            except BaseException:
+                conn.close()  # cancelled or failed: the connection's state is unknown
+                raise
+            finally:
+                self._inflight.pop(conn, None)
+            if conn.reusable:
+                self._give_back(conn, loop.time())
+            return response
 
-    async def _exchange(
-        self,
-        conn: _Connection,
-        head: bytes,
-        body: bytes,
-        head_only: bool,
-        deadline: float,
-        loop: asyncio.AbstractEventLoop,
-    ) -> UpstreamResponse:
-        waiter = conn.send(head, body, head_only)
-        timer = loop.call_at(deadline, conn.timed_out)
-        try:
-            response = await waiter
-        except BaseException:
-            conn.close()  # cancelled or failed: the connection's state is unknown
-            raise
-        finally:
-            timer.cancel()
-        if conn.reusable:
-            self._give_back(conn, loop.time())
-        return response
+    def _schedule_sweep(self, when: float, loop: asyncio.AbstractEventLoop) -> None:
+        if self._sweep is not None:
+            self._sweep.cancel()
+        self._sweep_at = when
+        self._sweep = loop.call_at(when, self._expire, loop)
+
+    def _expire(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Time out the exchanges past their deadline; wait for the next deadline."""
+        self._sweep, self._sweep_at = None, math.inf
+        now = loop.time() + 0.001  # call_at may fire up to the clock resolution early
+        earliest = math.inf
+        for conn, deadline in list(self._inflight.items()):
+            if deadline <= now:
+                del self._inflight[conn]
+                conn.timed_out()
+            elif deadline < earliest:
+                earliest = deadline
+        if earliest < math.inf:
+            self._schedule_sweep(earliest, loop)
 
     def _take(self, origin: Origin, now: float) -> _Connection | None:
         idle = self._idle.get(origin)
@@ -338,6 +364,9 @@ class UpstreamPool:
 
     def close(self) -> None:
         """Close every idle connection (requests in flight finish on theirs)."""
+        if self._sweep is not None:
+            self._sweep.cancel()
+            self._sweep, self._sweep_at = None, math.inf
         for idle in self._idle.values():
             for conn in idle:
                 conn.close()
@@ -347,17 +376,27 @@ class UpstreamPool:
 _POOLS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, UpstreamPool] = weakref.WeakKeyDictionary()
 
 
+_last: tuple[asyncio.AbstractEventLoop | None, UpstreamPool | None] = (None, None)
+
+
 def loop_pool() -> UpstreamPool:
     """The pool of the running event loop (connections belong to one loop)."""
+    global _last
     loop = asyncio.get_running_loop()
+    last_loop, pool = _last
+    if last_loop is loop and pool is not None:
+        return pool
     pool = _POOLS.get(loop)
     if pool is None:
         pool = _POOLS[loop] = UpstreamPool()
+    _last = (loop, pool)
     return pool
 
 
 def close_loop_pool() -> None:
     """Close the idle connections of the running loop's pool (server shutdown)."""
+    global _last
+    _last = (None, None)
     pool = _POOLS.pop(asyncio.get_running_loop(), None)
     if pool is not None:
         pool.close()
