@@ -71,14 +71,6 @@ def test_create_validation(apigw):
         (
             {
                 "domainName": unique_domain(),
-                "endpointConfiguration": {"types": ["PRIVATE"]},
-                "certificateArn": CERT,
-            },
-            "Portico does not support private custom domain names (endpoint type PRIVATE)",
-        ),
-        (
-            {
-                "domainName": unique_domain(),
                 "certificateArn": CERT,
                 "mutualTlsAuthentication": {"truststoreUri": "s3://b/k"},
             },

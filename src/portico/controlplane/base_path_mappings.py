@@ -1,6 +1,7 @@
 """BasePathMapping operations (API Gateway REST API reference: CreateBasePathMapping ... Delete).
 
-Documents of kind `basepathmapping`, scope = domain name, key = base path (`(none)` for the empty
+Documents of kind `basepathmapping`, scope = domain name (`{name}+{domainNameId}` for a private one,
+which maps only PRIVATE APIs), key = base path (`(none)` for the empty
 base path, as AWS shows it). A mapping names an existing REST API and, optionally, one of its stages;
 without a stage, callers put the stage name after the base path.
 """
@@ -11,7 +12,8 @@ import re
 from typing import Any
 
 from portico.controlplane.apidoc import paginate
-from portico.controlplane.domains import MAPPING_KIND, load_domain
+from portico.controlplane.domain_private import is_private
+from portico.controlplane.domains import MAPPING_KIND, domain_key, load_domain
 from portico.controlplane.errors import BadRequestException, ConflictException, NotFoundException
 from portico.controlplane.fieldpatch import parse_ops
 from portico.controlplane.registry import APIGATEWAY, OpContext, Params
@@ -39,17 +41,25 @@ def normalise_base_path(value: str | None) -> str:
     return value
 
 
-async def check_target(ctx: OpContext, doc: Doc) -> None:
+async def check_target(ctx: OpContext, doc: Doc, private: bool = False) -> None:
     api_id = doc.get("restApiId") or ""
-    if await ctx.tx.get("restapi", "", api_id) is None:
+    api = await ctx.tx.get("restapi", "", api_id)
+    if api is None:
         raise BadRequestException("Invalid REST API identifier specified")
+    if private and not is_private(api):
+        raise BadRequestException("A private custom domain name can only be mapped to a PRIVATE REST API")
     stage = doc.get("stage")
     if stage and await ctx.tx.get("stage", api_id, stage) is None:
         raise BadRequestException("Invalid stage identifier specified")
 
 
+async def scope_of(ctx: OpContext, params: Params) -> tuple[str, bool]:
+    """The mappings' scope of the domain name `params` name, and whether it is private."""
+    domain = await load_domain(ctx, params["domainName"], params.get("domainNameId"))
+    return domain_key(domain), is_private(domain)
+
+
 async def load_mapping(ctx: OpContext, domain: str, base_path: str) -> Doc:
-    await load_domain(ctx, domain)
     doc = await ctx.tx.get(KIND, domain, base_path or NONE)
     if doc is None:
         raise NotFoundException("Invalid base path mapping identifier specified")
@@ -64,23 +74,23 @@ async def _save_new(ctx: OpContext, domain: str, doc: Doc) -> None:
 
 @APIGATEWAY.op("CreateBasePathMapping", write=True)
 async def create_base_path_mapping(ctx: OpContext, params: Params) -> Doc:
-    domain = (await load_domain(ctx, params["domainName"]))["domainName"]
+    domain, private = await scope_of(ctx, params)
     doc: Doc = {"basePath": normalise_base_path(params.get("basePath")), "restApiId": params["restApiId"]}
     if params.get("stage") and params["stage"] != NONE:
         doc["stage"] = params["stage"]
-    await check_target(ctx, doc)
+    await check_target(ctx, doc, private)
     await _save_new(ctx, domain, doc)
     return doc
 
 
 @APIGATEWAY.op("GetBasePathMapping", write=False)
 async def get_base_path_mapping(ctx: OpContext, params: Params) -> Doc:
-    return await load_mapping(ctx, params["domainName"], params["basePath"])
+    return await load_mapping(ctx, (await scope_of(ctx, params))[0], params["basePath"])
 
 
 @APIGATEWAY.op("GetBasePathMappings", write=False)
 async def get_base_path_mappings(ctx: OpContext, params: Params) -> Doc:
-    domain = (await load_domain(ctx, params["domainName"]))["domainName"]
+    domain, _ = await scope_of(ctx, params)
     items = await ctx.tx.list(KIND, domain)
     return paginate(items, params.get("position"), params.get("limit"))
 
@@ -106,10 +116,10 @@ def _patched(doc: Doc, operations: list[Doc] | None) -> Doc:
 
 @APIGATEWAY.op("UpdateBasePathMapping", write=True)
 async def update_base_path_mapping(ctx: OpContext, params: Params) -> Doc:
-    domain = params["domainName"]
+    domain, private = await scope_of(ctx, params)
     doc = await load_mapping(ctx, domain, params["basePath"])
     updated = _patched(doc, params.get("patchOperations"))
-    await check_target(ctx, updated)
+    await check_target(ctx, updated, private)
     if updated["basePath"] != doc["basePath"]:
         await _save_new(ctx, domain, updated)
         await ctx.tx.delete(KIND, domain, doc["basePath"])
@@ -120,6 +130,7 @@ async def update_base_path_mapping(ctx: OpContext, params: Params) -> Doc:
 
 @APIGATEWAY.op("DeleteBasePathMapping", write=True)
 async def delete_base_path_mapping(ctx: OpContext, params: Params) -> None:
-    doc = await load_mapping(ctx, params["domainName"], params["basePath"])
-    await ctx.tx.delete(KIND, params["domainName"], doc["basePath"])
+    domain, _ = await scope_of(ctx, params)
+    doc = await load_mapping(ctx, domain, params["basePath"])
+    await ctx.tx.delete(KIND, domain, doc["basePath"])
     return None

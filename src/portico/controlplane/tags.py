@@ -14,6 +14,10 @@ from portico.controlplane.errors import BadRequestException, NotFoundException
 from portico.controlplane.registry import APIGATEWAY, OpContext, Params
 
 _ARN = re.compile(r"^arn:aws[a-z-]*:apigateway:([a-z0-9-]+)::(/.+)$")
+# Private custom domain names and their access associations have ARNs with an account id.
+_ACCOUNT_ARN = re.compile(
+    r"^arn:aws[a-z-]*:apigateway:([a-z0-9-]+):(\d{12}):/(domainnames/[^/]+\+[a-z0-9]+|domainnameaccessassociations/.+)$"
+)
 _TAG_KEY = re.compile(r"^[\w\s+\-=.:/@]{1,128}$")
 _TAG_VALUE = re.compile(r"^[\w\s+\-=.:/@]{0,256}$")
 MAX_TAGS = 50
@@ -40,7 +44,22 @@ class Target:
     missing: str
 
 
+def _account_target(arn: str, account_id: str) -> Target | None:
+    match = _ACCOUNT_ARN.match(arn)
+    if match is None:
+        return None
+    region, account, path = match.groups()
+    region = region if account == account_id else ""  # another account's resource: never found
+    if path.startswith("domainnames/"):
+        return Target(region, "domainname", "", path.split("/", 1)[1], _TOP_LEVEL["domainnames"][1])
+    message = "Invalid domain name access association identifier specified"
+    return Target(region, "domainnameaccessassociation", "", arn, message)
+
+
 def parse_arn(arn: str, account_id: str) -> Target:
+    account_target = _account_target(arn, account_id)
+    if account_target is not None:
+        return account_target
     match = _ARN.match(arn)
     if match is None:
         raise BadRequestException(f"Invalid ARN specified in the request: {arn}")
