@@ -22,17 +22,29 @@ def body(response: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in response.items() if k != "ResponseMetadata"}
 
 
-def seed(server: Any, api_id: str, section: str, items: dict[str, Any]) -> None:
-    """Put authorizers, validators or models straight into the stored REST API document."""
+LAMBDA_URI = (
+    "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
+    "arn:aws:lambda:us-east-1:123456789012:function:auth/invocations"
+)
+USER_POOL = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abcDEF123"
 
-    async def run() -> None:
-        assert server.app is not None and server.app.store is not None
-        async with server.app.store.write("us-east-1") as tx:
-            doc = await tx.get("restapi", "", api_id)
-            doc.setdefault(section, {}).update(items)
-            await tx.put("restapi", "", api_id, doc)
 
-    server.call(run())
+def authorizer(apigw: Any, api_id: str, kind: str) -> str:
+    """The id of a new authorizer of type `kind` (TOKEN, REQUEST or COGNITO_USER_POOLS)."""
+    args: dict[str, Any] = {"restApiId": api_id, "name": f"auth-{kind.lower()}", "type": kind}
+    if kind == "COGNITO_USER_POOLS":
+        args.update(providerARNs=[USER_POOL], identitySource="method.request.header.Authorization")
+    else:
+        args.update(authorizerUri=LAMBDA_URI, identitySource="method.request.header.Authorization")
+    return str(apigw.create_authorizer(**args)["id"])
+
+
+def validator(apigw: Any, api_id: str) -> str:
+    return str(apigw.create_request_validator(restApiId=api_id, name="v")["id"])
+
+
+def model(apigw: Any, api_id: str, name: str) -> None:
+    apigw.create_model(restApiId=api_id, name=name, contentType="application/json", schema="{}")
 
 
 @pytest.fixture
@@ -75,26 +87,19 @@ def test_method_lifecycle(apigw, target):
         )
 
 
-def test_put_method_with_everything(server, apigw, target):
-    seed(
-        server,
-        target[0],
-        "_authorizers",
-        {"auth01": {"id": "auth01", "name": "a", "type": "COGNITO_USER_POOLS"}},
-    )
-    seed(server, target[0], "_requestValidators", {"val001": {"id": "val001", "name": "v"}})
-    seed(
-        server, target[0], "_models", {"Pet": {"id": "m1", "name": "Pet", "contentType": "application/json"}}
-    )
+def test_put_method_with_everything(apigw, target):
+    auth_id = authorizer(apigw, target[0], "COGNITO_USER_POOLS")
+    validator_id = validator(apigw, target[0])
+    model(apigw, target[0], "Pet")
     created = put(
         apigw,
         target,
         "POST",
         authorizationType="COGNITO_USER_POOLS",
-        authorizerId="auth01",
+        authorizerId=auth_id,
         apiKeyRequired=True,
         operationName="CreatePet",
-        requestValidatorId="val001",
+        requestValidatorId=validator_id,
         requestParameters={"method.request.header.x-trace": False, "method.request.querystring.q": True},
         requestModels={"application/json": "Pet"},
         authorizationScopes=["pets/write"],
@@ -102,10 +107,10 @@ def test_put_method_with_everything(server, apigw, target):
     assert body(created) == {
         "httpMethod": "POST",
         "authorizationType": "COGNITO_USER_POOLS",
-        "authorizerId": "auth01",
+        "authorizerId": auth_id,
         "apiKeyRequired": True,
         "operationName": "CreatePet",
-        "requestValidatorId": "val001",
+        "requestValidatorId": validator_id,
         "requestParameters": {"method.request.header.x-trace": False, "method.request.querystring.q": True},
         "requestModels": {"application/json": "Pet"},
         "authorizationScopes": ["pets/write"],
@@ -165,26 +170,21 @@ def test_put_method_errors(apigw, api, target):
     assert resource["resourceMethods"] == {"GET": {}}
 
 
-def test_authorizer_rules(server, apigw, target):
-    seed(server, target[0], "_authorizers", {"tok001": {"id": "tok001", "name": "t", "type": "TOKEN"}})
-    custom = put(apigw, target, "GET", authorizationType="CUSTOM", authorizerId="tok001")
-    assert custom["authorizerId"] == "tok001"
-    assert failure(put, apigw, target, "POST", authorizationType="COGNITO_USER_POOLS", authorizerId="tok001")[
+def test_authorizer_rules(apigw, target):
+    token_id = authorizer(apigw, target[0], "TOKEN")
+    custom = put(apigw, target, "GET", authorizationType="CUSTOM", authorizerId=token_id)
+    assert custom["authorizerId"] == token_id
+    assert failure(put, apigw, target, "POST", authorizationType="COGNITO_USER_POOLS", authorizerId=token_id)[
         1
     ] == (AUTHORIZER_REQUIRED)
-    ignored = put(apigw, target, "PUT", authorizationType="AWS_IAM", authorizerId="tok001")
+    ignored = put(apigw, target, "PUT", authorizationType="AWS_IAM", authorizerId=token_id)
     assert body(ignored) == {"httpMethod": "PUT", "authorizationType": "AWS_IAM", "apiKeyRequired": False}
 
 
-def test_update_method(server, apigw, target):
-    seed(
-        server,
-        target[0],
-        "_models",
-        {"Empty": {"id": "m0", "name": "Empty"}, "Pet": {"id": "m1", "name": "Pet"}},
-    )
-    seed(server, target[0], "_authorizers", {"auth01": {"id": "auth01", "name": "a", "type": "REQUEST"}})
-    seed(server, target[0], "_requestValidators", {"val001": {"id": "val001", "name": "v"}})
+def test_update_method(apigw, target):
+    model(apigw, target[0], "Pet")  # `Empty` comes with every new API
+    auth_id = authorizer(apigw, target[0], "REQUEST")
+    validator_id = validator(apigw, target[0])
     put(apigw, target, "GET")
     added = update(
         apigw,
@@ -202,26 +202,26 @@ def test_update_method(server, apigw, target):
         {"op": "replace", "path": "/authorizationType", "value": "AWS_IAM"},
         {"op": "replace", "path": "/requestParameters/method.request.querystring.optional", "value": "false"},
         {"op": "replace", "path": "/requestModels/application~1json", "value": "Pet"},
-        {"op": "replace", "path": "/requestValidatorId", "value": "val001"},
+        {"op": "replace", "path": "/requestValidatorId", "value": validator_id},
     )
     assert body(replaced) == {
         "httpMethod": "GET",
         "authorizationType": "AWS_IAM",
         "apiKeyRequired": True,
         "operationName": "ReplacedOperationName",
-        "requestValidatorId": "val001",
+        "requestValidatorId": validator_id,
         "requestParameters": {"method.request.querystring.optional": False},
         "requestModels": {"application/json": "Pet"},
     }
     custom = update(
         apigw,
         target,
-        {"op": "replace", "path": "/authorizerId", "value": "auth01"},
+        {"op": "replace", "path": "/authorizerId", "value": auth_id},
         {"op": "replace", "path": "/authorizationType", "value": "CUSTOM"},
         {"op": "add", "path": "/authorizationScopes", "value": "read"},
         {"op": "add", "path": "/authorizationScopes", "value": "write"},
     )
-    assert custom["authorizationType"] == "CUSTOM" and custom["authorizerId"] == "auth01"
+    assert custom["authorizationType"] == "CUSTOM" and custom["authorizerId"] == auth_id
     assert custom["authorizationScopes"] == ["read", "write"]
     removed = update(
         apigw,
@@ -235,7 +235,7 @@ def test_update_method(server, apigw, target):
     assert body(removed) == {
         "httpMethod": "GET",
         "authorizationType": "CUSTOM",
-        "authorizerId": "auth01",
+        "authorizerId": auth_id,
         "apiKeyRequired": False,
         "operationName": "ReplacedOperationName",
         "authorizationScopes": ["write"],
@@ -306,8 +306,8 @@ def test_update_method_errors_change_nothing(apigw, target):
     assert body(apigw.get_method(restApiId=target[0], resourceId=target[1], httpMethod="GET")) == before
 
 
-def test_method_response_lifecycle(server, apigw, target):
-    seed(server, target[0], "_models", {"Empty": {"id": "m0", "name": "Empty"}})
+def test_method_response_lifecycle(apigw, target):
+    assert "Empty" in [m["name"] for m in apigw.get_models(restApiId=target[0])["items"]]
     put(apigw, target, "GET")
     ids = {"restApiId": target[0], "resourceId": target[1], "httpMethod": "GET", "statusCode": "200"}
     created = apigw.put_method_response(**ids, responseParameters={}, responseModels={})
