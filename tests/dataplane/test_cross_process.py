@@ -39,7 +39,11 @@ def test_deployment_through_one_process_is_served_by_the_other(serve: Any, tmp_p
         httpMethod="GET",
         statusCode="200",
         patchOperations=[
-            {"op": "replace", "path": "/responseTemplates/application~1json", "value": '{"v":2}'}
+            {
+                "op": "replace",
+                "path": "/responseTemplates/application~1json",
+                "value": '{"v":2,"x":"$stageVariables.x"}',
+            }
         ],
     )
     apigw.create_deployment(restApiId=api_id, stageName="dev")
