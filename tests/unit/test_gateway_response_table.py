@@ -69,11 +69,45 @@ def test_resolve_inherits_from_the_customised_fallback():
     assert throttled.templates == DEFAULT_TEMPLATES
     unauthorized = resolve("UNAUTHORIZED", customised)
     assert unauthorized.status == 401
-    assert set(unauthorized.parameters) == {
-        "gatewayresponse.header.Access-Control-Allow-Origin",
-        "gatewayresponse.header.x",
-    }
+    assert unauthorized.parameters == {"gatewayresponse.header.x": "'y'"}
     assert resolve("INTEGRATION_TIMEOUT", customised).status == 504
+
+
+def test_a_customised_type_inherits_no_mappings_or_templates_from_its_class():
+    default_4xx = {
+        "statusCode": "418",
+        "responseParameters": {"gatewayresponse.header.Access-Control-Allow-Origin": "'*'"},
+        "responseTemplates": {"application/json": '{"class":true}'},
+    }
+    customised = {
+        "DEFAULT_4XX": default_4xx,
+        "ACCESS_DENIED": {"responseParameters": {}, "responseTemplates": {}},
+        "THROTTLED": {
+            "statusCode": "503",
+            "responseParameters": {"gatewayresponse.header.Retry-After": "'1'"},
+        },
+    }
+    denied = resolve("ACCESS_DENIED", customised)
+    assert (denied.status, dict(denied.parameters), dict(denied.templates)) == (
+        418,
+        {},
+        dict(DEFAULT_TEMPLATES),
+    )
+    throttled = resolve("THROTTLED", customised)
+    assert throttled.status == 503
+    assert throttled.parameters == {"gatewayresponse.header.Retry-After": "'1'"}
+    assert throttled.templates == DEFAULT_TEMPLATES
+    untouched = resolve("BAD_REQUEST_BODY", customised)
+    assert (untouched.status, untouched.parameters) == (418, default_4xx["responseParameters"])
+    assert untouched.templates == default_4xx["responseTemplates"]
+    assert resolve("DEFAULT_4XX", customised).parameters == default_4xx["responseParameters"]
+
+
+def test_the_5xx_class_is_separate():
+    customised = {"DEFAULT_4XX": {"responseParameters": {"gatewayresponse.header.x": "'4'"}}}
+    timeout = resolve("INTEGRATION_TIMEOUT", customised)
+    assert (timeout.status, dict(timeout.parameters)) == (504, {})
+    assert resolve("DEFAULT_5XX", customised).status == 500
 
 
 def test_resolve_own_templates_win():

@@ -85,17 +85,22 @@ class Effective:
 def resolve(response_type: str, customised: Mapping[str, Doc], status: int | None = None) -> Effective:
     """The effective response of `response_type` given an API's customised responses.
 
-    A customised type wins; otherwise the customised DEFAULT_4XX/DEFAULT_5XX of its class applies
-    (status code, parameters, templates), then the built-in default. `status` is the status of the
-    error when the type itself has none (the two DEFAULT_ types).
+    The Developer Guide ("Gateway response types"): a type "defaults to the DEFAULT_4XX type" (or
+    DEFAULT_5XX) only "if the response type is unspecified". So a type nobody customised takes the
+    header mappings and templates of its class's customised DEFAULT_ response; a customised type keeps
+    its own mappings and templates (the built-in template when it has none) and inherits nothing else.
+    The status code is the exception the guide spells out: changing a DEFAULT_ response's status code
+    changes that of every other type of its class that does not set its own. `status` is the status
+    of the error when the type itself has none (the two DEFAULT_ types).
     """
     spec = TYPES[response_type]
-    own = customised.get(response_type) or {}
+    own = customised.get(response_type)
     fallback = customised.get(spec.fallback or "") or {}
-    code = own.get("statusCode") or fallback.get("statusCode") or spec.status or status or _class_status(spec)
-    parameters = {**fallback.get("responseParameters", {}), **own.get("responseParameters", {})}
-    templates = own.get("responseTemplates") or fallback.get("responseTemplates") or dict(DEFAULT_TEMPLATES)
-    return Effective(int(code), parameters, templates)
+    source = own if own is not None else fallback
+    code = (own or {}).get("statusCode") or fallback.get("statusCode") or spec.status or status
+    parameters = dict(source.get("responseParameters") or {})
+    templates = source.get("responseTemplates") or dict(DEFAULT_TEMPLATES)
+    return Effective(int(code or _class_status(spec)), parameters, templates)
 
 
 def _class_status(spec: ResponseType) -> int:
