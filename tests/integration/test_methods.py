@@ -420,3 +420,40 @@ def test_delete_method_removes_its_integration(apigw, target):
     assert "methodIntegration" not in apigw.get_method(
         restApiId=target[0], resourceId=target[1], httpMethod="GET"
     )
+
+
+def test_multi_value_request_parameters(apigw, target):
+    multi = {"method.request.multivaluequerystring.ids": True, "method.request.multivalueheader.x-tag": False}
+    created = put(apigw, target, "GET", requestParameters=multi)
+    assert created["requestParameters"] == multi
+    added = update(
+        apigw, target, {"op": "add", "path": "/requestParameters/method.request.multivalueheader.x-more"}
+    )
+    assert added["requestParameters"] == {**multi, "method.request.multivalueheader.x-more": False}
+    integration = apigw.put_integration(
+        restApiId=target[0],
+        resourceId=target[1],
+        httpMethod="GET",
+        type="HTTP",
+        integrationHttpMethod="GET",
+        uri="http://example.com/items",
+        requestParameters={
+            "integration.request.querystring.ids": "method.request.multivaluequerystring.ids",
+            "integration.request.header.x-tag": "method.request.header.x-tag",
+        },
+    )
+    assert integration["requestParameters"]["integration.request.querystring.ids"] == (
+        "method.request.multivaluequerystring.ids"
+    )
+    duplicate = {"method.request.multivaluequerystring.q": True, "method.request.querystring.q": True}
+    assert failure(put, apigw, target, "POST", requestParameters=duplicate) == (
+        "BadRequestException",
+        "Parameter names must be unique across querystring, header and path",
+        400,
+    )
+    assert failure(put, apigw, target, "POST", requestParameters={"method.request.multivaluepath.p": True})[
+        1
+    ] == (
+        "Invalid mapping expression specified: Validation Result: warnings : [], errors : "
+        "[Invalid mapping expression specified: method.request.multivaluepath.p]"
+    )

@@ -17,7 +17,9 @@ from portico.controlplane.method_rules import (
     CONTENT_TYPE_NOT_FOUND,
     HTTP_METHODS,
     PARAM_NOT_FOUND,
+    SINGLE_LOCATION,
     mapping_error,
+    request_parameter,
 )
 
 Doc = dict[str, Any]
@@ -49,7 +51,6 @@ _METHOD_SOURCE = re.compile(
 )
 _COMMON_SOURCE = re.compile(r"^(stageVariables\.[A-Za-z0-9_]+|context\.[A-Za-z0-9_.-]+|'.*')$", re.DOTALL)
 _RESPONSE_SOURCE = re.compile(r"^integration\.response\.(header\..+|multivalueheader\..+|body|body\..+)$")
-_DECLARED_AS = {"multivaluequerystring": "querystring", "multivalueheader": "header"}
 
 
 def new_integration(params: Doc, resource_id: str) -> Doc:
@@ -131,15 +132,21 @@ def check_settings(integ: Doc) -> None:
         raise BadRequestException("A connectionId can only be specified when connectionType is VPC_LINK")
 
 
+def _declared(method: Doc) -> set[tuple[str, str]]:
+    """(location, name) of the method's request parameters, multi-value ones under their single form."""
+    found = (request_parameter(key) for key in method.get("requestParameters") or {})
+    return {(SINGLE_LOCATION.get(p[0], p[0]), p[1]) for p in found if p is not None}
+
+
 def check_request_parameters(mappings: dict[str, str] | None, method: Doc) -> None:
-    declared = set(method.get("requestParameters") or {})
+    declared = _declared(method)
     for target, source in (mappings or {}).items():
         if not _INTEGRATION_TARGET.match(target):
             raise mapping_error(f"Invalid mapping expression specified: {target}")
         found = _METHOD_SOURCE.match(source)
         if found:
-            location = _DECLARED_AS.get(found.group(1), found.group(1))
-            if f"method.request.{location}.{found.group(2)}" not in declared:
+            location = SINGLE_LOCATION.get(found.group(1), found.group(1))
+            if (location, found.group(2)) not in declared:
                 raise mapping_error(f"Invalid mapping expression parameter specified: {source}")
         elif not _is_body_source(source) and not _COMMON_SOURCE.match(source):
             raise mapping_error(f"Invalid mapping expression specified: {source}")

@@ -15,7 +15,10 @@ Doc = dict[str, Any]
 
 HTTP_METHODS = ("GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "HEAD", "ANY")
 AUTH_TYPES = ("NONE", "AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS")
-REQUEST_LOCATIONS = ("path", "querystring", "header")
+# `multivaluequerystring` / `multivalueheader` declare a query string parameter / header whose every
+# value the method uses (Developer Guide: "Parameter mapping for REST APIs", multi-value sources).
+REQUEST_LOCATIONS = ("path", "querystring", "header", "multivaluequerystring", "multivalueheader")
+SINGLE_LOCATION = {"multivaluequerystring": "querystring", "multivalueheader": "header"}
 _AUTHORIZER_TYPES = {"CUSTOM": ("TOKEN", "REQUEST"), "COGNITO_USER_POOLS": ("COGNITO_USER_POOLS",)}
 AUTHORIZER_REQUIRED = (
     "Invalid authorizer ID specified. Setting the authorization type to CUSTOM or COGNITO_USER_POOLS "
@@ -46,6 +49,7 @@ def request_parameter(key: str) -> tuple[str, str] | None:
 
 
 def check_request_parameters(params: dict[str, bool] | None) -> None:
+    """Well-formed `method.request.{location}.{name}` keys; a name is declared once, in one location."""
     names: set[str] = set()
     for key in params or {}:
         parsed = request_parameter(key)

@@ -20,6 +20,7 @@ X = "x-amazon-apigateway-"
 EXPORT_TYPES = ("swagger", "oas30")
 EXTENSIONS = ("integrations", "authorizers", "apigateway", "postman")
 _LOCATIONS = {"path": "path", "querystring": "query", "header": "header"}
+_LOCATIONS |= {"multivaluequerystring": "query", "multivalueheader": "header"}
 _VERBS = {"GET": "get", "PUT": "put", "POST": "post", "DELETE": "delete", "OPTIONS": "options"}
 _VERBS |= {"HEAD": "head", "PATCH": "patch", "ANY": f"{X}any-method"}
 
