@@ -25,6 +25,7 @@ class ChangeFeed:
         self.version = 0
         self._listeners: list[Listener] = []
         self._task: asyncio.Task[None] | None = None
+        self._checking = asyncio.Lock()  # a check waits for one in progress to finish notifying
 
     def subscribe(self, listener: Listener) -> None:
         self._listeners.append(listener)
@@ -34,17 +35,19 @@ class ChangeFeed:
         self._task = asyncio.create_task(self._run(), name="portico-change-feed")
 
     async def check(self) -> bool:
-        """Poll once; notify listeners if the version moved. Returns whether it did."""
-        current = await self.store.version()
-        if current == self.version:
-            return False
-        self.version = current
-        for listener in list(self._listeners):
-            try:
-                await listener(current)
-            except Exception:
-                log.exception("change listener failed at version %s", current)
-        return True
+        """Poll once; notify listeners if the version moved. Returns whether it did. When it
+        returns, every listener has seen the store as it was when the check began."""
+        async with self._checking:
+            current = await self.store.version()
+            if current == self.version:
+                return False
+            self.version = current
+            for listener in list(self._listeners):
+                try:
+                    await listener(current)
+                except Exception:
+                    log.exception("change listener failed at version %s", current)
+            return True
 
     async def _run(self) -> None:
         while True:
