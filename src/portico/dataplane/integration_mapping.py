@@ -12,6 +12,7 @@ request passed through as it is.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,6 +90,30 @@ def _mapping(inv: Invocation, integration: dict) -> IntegrationMapping:
     return compile_integration(integration, method.method if method else {})
 
 
+class _LazyContext(Mapping[str, Any]):
+    """`$context` of a request, built on first read: most mappings never read it."""
+
+    __slots__ = ("_built", "_inv")
+
+    def __init__(self, inv: Invocation) -> None:
+        self._inv = inv
+        self._built: dict[str, Any] | None = None
+
+    def _context(self) -> dict[str, Any]:
+        if self._built is None:
+            self._built = self._inv.context()
+        return self._built
+
+    def __getitem__(self, key: str) -> Any:
+        return self._context()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._context())
+
+    def __len__(self) -> int:
+        return len(self._context())
+
+
 def request_params(inv: Invocation) -> RequestParams:
     """`$input.params()`: the method request's parameters (the last value of repeated ones)."""
     return RequestParams(
@@ -98,16 +123,20 @@ def request_params(inv: Invocation) -> RequestParams:
     )
 
 
-def _render(
-    inv: Invocation, compiled: CompiledTemplate, which: str, body: str, context: dict[str, Any]
-) -> Rendered | None:
+def _render(inv: Invocation, compiled: CompiledTemplate, which: str, body: bytes) -> Rendered | None:
     if compiled.error is not None:
         raise _template_error(inv, which, compiled.content_type, compiled.error)
-    if compiled.template is None:
+    template = compiled.template
+    if template is None:
         return None
+    if template.constant is not None:
+        return template.constant
     try:
-        return compiled.template.render(
-            body=body, params=request_params(inv), context=context, stage_variables=inv.variables
+        return template.render(
+            body=body.decode("utf-8", "replace"),
+            params=request_params(inv),
+            context=inv.context(),
+            stage_variables=inv.variables,
         )
     except TemplateError as exc:
         raise _template_error(inv, which, compiled.content_type, exc.message) from None
@@ -119,14 +148,13 @@ def _transform(
     which: str,
     body: bytes,
     convert: str | None,
-    context: dict[str, Any],
 ) -> tuple[bytes, Overrides]:
     """Content conversion and mapping template: base64-encode before the template, decode after it."""
     if convert == ENCODE:
         body = encode(body)
     overrides = _NO_OVERRIDES
     if compiled is not None:
-        rendered = _render(inv, compiled, which, body.decode("utf-8", "replace"), context)
+        rendered = _render(inv, compiled, which, body)
         if rendered is not None:
             body, overrides = rendered.text.encode(), rendered.overrides
     if convert == DECODE:
@@ -152,15 +180,24 @@ def _as_list(value: str | list[str]) -> list[str]:
     return list(value) if isinstance(value, list) else [value]
 
 
-def _request_values(inv: Invocation, body: str, context: dict[str, Any]) -> Values:
+def _request_values(inv: Invocation, body: bytes) -> Values:
     return Values(
         path=inv.path_params,
         query=inv.query_multi(),
         headers=lower_multi(inv.request.headers),
-        body=body,
+        body=body.decode("utf-8", "replace"),
         stage_variables=inv.variables,
-        context=context,
+        context=_LazyContext(inv),
     )
+
+
+def _request_parameters(
+    inv: Invocation, mapping: IntegrationMapping, body: bytes
+) -> tuple[dict[str, str], dict[str, list[str]], dict[str, list[str]]]:
+    """The integration request's mapped (path, query string, headers)."""
+    if not mapping.request_parameters:
+        return {}, {}, {}
+    return map_request_parameters(mapping.request_parameters, _request_values(inv, body))
 
 
 def _integration_method(mapping: IntegrationMapping, inv: Invocation) -> str:
@@ -169,8 +206,7 @@ def _integration_method(mapping: IntegrationMapping, inv: Invocation) -> str:
 
 
 def _proxy_request(inv: Invocation, mapping: IntegrationMapping) -> IntegrationRequest:
-    values = _request_values(inv, inv.body.decode("utf-8", "replace"), inv.context())
-    path, query, headers = map_request_parameters(mapping.request_parameters, values)
+    path, query, headers = _request_parameters(inv, mapping, inv.body)
     passed: dict[str, list[str]] = {}
     for name, value in inv.request.headers:
         if name.lower() not in RESERVED_REQUEST_HEADERS:
@@ -204,13 +240,10 @@ def map_request(inv: Invocation, integration: dict) -> IntegrationRequest:
     except UnsupportedMediaType:
         raise GatewayError("UNSUPPORTED_MEDIA_TYPE") from None
     binary = is_binary(media_type(content_type), inv.deployment.mapping.binary_media_types)
-    context = inv.context()
-    path, query, headers = map_request_parameters(
-        mapping.request_parameters, _request_values(inv, raw.decode("utf-8", "replace"), context)
-    )
+    path, query, headers = _request_parameters(inv, mapping, raw)
     compiled = mapping.request_templates.by_type[key] if key is not None else None
     body, overrides = _transform(
-        inv, compiled, "Request", raw, conversion(binary, binary, mapping.content_handling), context
+        inv, compiled, "Request", raw, conversion(binary, binary, mapping.content_handling)
     )
     out_type = compiled.content_type if compiled is not None else content_type
     if out_type and not any(name.lower() == "content-type" for name in headers):
@@ -266,13 +299,12 @@ def map_response(
     convert = conversion(
         payload_binary, is_binary(first_accept(accept), binary_types), chosen.content_handling
     )
-    context = inv.context()
     key = select_response_template(chosen.templates, accept)
     compiled = chosen.templates.by_type[key] if key is not None else None
-    out, overrides = _transform(inv, compiled, "Response", body, convert, context)
+    out, overrides = _transform(inv, compiled, "Response", body, convert)
     content_type = compiled.content_type if compiled is not None else chosen.model_content_type
     out_headers: dict[str, list[str]] = {"Content-Type": [content_type]}
-    _map_response_parameters(inv, chosen, (headers, body, context), out_headers)
+    _map_response_parameters(inv, chosen, (headers, body), out_headers)
     for name, value in overrides.response_header.items():
         _set(out_headers, name, _as_list(value))
     code = overrides.response_status or int(chosen.status_code)
@@ -283,15 +315,15 @@ def map_response(
 def _map_response_parameters(
     inv: Invocation,
     chosen: ResponseMapping,
-    answered: tuple[Headers, bytes, dict[str, Any]],
+    answered: tuple[Headers, bytes],
     out: dict[str, list[str]],
 ) -> None:
     if not chosen.parameters:
         return
-    headers, body, context = answered
+    headers, body = answered
     values = Values(
         stage_variables=inv.variables,
-        context=context,
+        context=_LazyContext(inv),
         response_headers=lower_multi(headers),
         response_body=body.decode("utf-8", "replace"),
     )

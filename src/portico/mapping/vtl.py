@@ -89,7 +89,7 @@ def _overrides(request: Mapping[str, Any], response: Mapping[str, Any]) -> Overr
 class Template:
     """A compiled mapping template; immutable and safe to share between requests."""
 
-    __slots__ = ("_parsed", "source")
+    __slots__ = ("_parsed", "constant", "source")
 
     def __init__(self, source: str) -> None:
         self.source = source
@@ -99,6 +99,11 @@ class Template:
             raise TemplateError(f"Invalid mapping expression: {exc}", exc.line, exc.column) from None
         except Exception as exc:  # airspeed reports a few malformed constructs with plain exceptions
             raise TemplateError(f"Invalid mapping expression: {exc}") from None
+        # Without references (`$`) or directives (`#`) the output is the same for every request:
+        # rendered once here, returned by `render` without building a namespace.
+        self.constant: Rendered | None = None
+        if "$" not in source and "#" not in source:
+            self.constant = self.render()
 
     def render(
         self,
@@ -108,6 +113,8 @@ class Template:
         context: Mapping[str, Any] | None = None,
         stage_variables: Mapping[str, str] | None = None,
     ) -> Rendered:
+        if self.constant is not None:
+            return self.constant
         request, response = _override_namespace()
         scope = dict(context or {})
         scope["requestOverride"] = request

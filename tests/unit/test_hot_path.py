@@ -1,0 +1,31 @@
+"""Compile-time shortcuts of the data plane hot path give the same results as the general path."""
+
+from __future__ import annotations
+
+import pytest
+
+from portico.mapping.vtl import TemplateError, compile_template
+
+
+@pytest.mark.parametrize(
+    "source",
+    ['{"statusCode": 200}', '{"hello":"world"}', "", " \n\t", 'a\\nb \\" \\\\ é 漢', "{{}}\r\n"],
+)
+def test_template_without_references_or_directives_is_constant(source: str) -> None:
+    template = compile_template(source)
+    assert template.constant is not None
+    assert template.constant.text == source
+    rendered = template.render(body="ignored", context={"requestId": "r"}, stage_variables={"a": "b"})
+    assert rendered.text == source
+    assert dict(rendered.overrides.response_header) == {}
+    assert rendered.overrides.response_status is None
+
+
+@pytest.mark.parametrize("source", ['{"id": "$context.requestId"}', "#set($a = 1)ok", "## comment only"])
+def test_template_with_references_or_directives_is_rendered(source: str) -> None:
+    assert compile_template(source).constant is None
+
+
+def test_constant_template_keeps_parse_errors() -> None:
+    with pytest.raises(TemplateError):
+        compile_template("trailing backslash \\")
