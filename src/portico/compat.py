@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from portico.controlplane import families  # noqa: F401  (registers operations)
-from portico.controlplane.registry import APIGATEWAY, Registry
+from portico.controlplane.registry import APIGATEWAY, LAMBDA, Registry
 from portico.controlplane.spec import service_model
 
 NOTES: dict[str, str] = {
@@ -11,6 +11,11 @@ NOTES: dict[str, str] = {
     "TestInvokeMethod": "Runs the current (undeployed) configuration through the data plane; "
     "no authorizers, API keys or throttling, as AWS.",
     "TestInvokeAuthorizer": "Needs the data plane and the function host.",
+    "CreateDomainName": "PRIVATE domain names are kept, but the data plane serves only public ones "
+    "(there are no VPC endpoints locally).",
+    "GetDomainNameAccessAssociations": "One account per Portico: `resourceOwner=OTHER_ACCOUNTS` lists nothing.",
+    "RejectDomainNameAccessAssociation": "One account per Portico: every association is the caller's own, "
+    "which AWS refuses to reject (delete it instead).",
 }
 
 
@@ -47,6 +52,7 @@ def render() -> str:
         "",
     ]
     lines += _section(APIGATEWAY, "REST APIs")
+    lines += ["", *_section(LAMBDA, "Lambda (functions hosted by Portico)")]
     return "\n".join(lines) + "\n"
 
 
