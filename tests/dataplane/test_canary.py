@@ -75,3 +75,19 @@ def test_disable_execute_api_endpoint(server: Any, apigw: Any, api: dict[str, An
     apigw.create_deployment(restApiId=api_id, stageName="dev")
     status, _, body = call(url)
     assert (status, body) == (403, b'{"message":"Forbidden"}')
+
+
+def test_canary_variables_and_context_flag(server: Any, apigw: Any, api: dict[str, Any]) -> None:
+    api_id, root = api["id"], api["rootResourceId"]
+    mock_method(
+        apigw, api_id, root, "GET", '{"color":"$stageVariables.color","canary":$context.isCanaryRequest}'
+    )
+    apigw.create_deployment(restApiId=api_id, stageName="prod", variables={"color": "blue"})
+    url = f"{server.url}/_aws/execute-api/{api_id}/prod/"
+    assert json.loads(call(url)[2]) == {"color": "blue", "canary": False}
+    apigw.create_deployment(
+        restApiId=api_id,
+        stageName="prod",
+        canarySettings={"percentTraffic": 100.0, "stageVariableOverrides": {"color": "green"}},
+    )
+    assert json.loads(call(url)[2]) == {"color": "green", "canary": True}

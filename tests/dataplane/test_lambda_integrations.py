@@ -219,3 +219,22 @@ def test_event_invocation_type_answers_at_once(
     apigw.create_deployment(restApiId=api_id, stageName="dev")
     status, _, body = call(f"{lserver.url}/_aws/execute-api/{api_id}/dev/", "POST")
     assert (status, json.loads(body)) == (202, {"queued": True})
+
+
+def test_function_timeout_through_a_proxy_route_is_502(lserver: RunningServer) -> None:
+    lam = lserver.client("lambda")
+    name = f"short-{uuid.uuid4().hex[:6]}"
+    arn = lam.create_function(
+        FunctionName=name,
+        Runtime="python3.11",
+        Role=ROLE,
+        Handler="app.slow",
+        Code={"ZipFile": make_zip({"app.py": HANDLER})},
+        Timeout=1,
+    )["FunctionArn"]
+    base = proxy_api(lserver, arn)
+    status, _, body = call(f"{base}/x")
+    assert (status, body) == (502, b'{"message": "Internal server error"}')
+    assert (
+        call(f"{base}/x")[0] == 502
+    )  # the timed-out instance was replaced; the next call runs (and times out) again
