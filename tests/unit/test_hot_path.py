@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
+from portico.dataplane.invocation import uuid4_text
 from portico.mapping.vtl import TemplateError, compile_template
 
 
@@ -29,3 +32,8 @@ def test_template_with_references_or_directives_is_rendered(source: str) -> None
 def test_constant_template_keeps_parse_errors() -> None:
     with pytest.raises(TemplateError):
         compile_template("trailing backslash \\")
+
+
+def test_request_ids_are_version_4_uuids() -> None:
+    for raw in (bytes(16), b"\xff" * 16, bytes(range(16)), bytes(range(240, 256))):
+        assert uuid4_text(raw) == str(uuid.UUID(bytes=raw, version=4))

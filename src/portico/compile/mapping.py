@@ -33,6 +33,11 @@ class CompiledTemplate:
     template: Template | None = None
     error: str | None = None
 
+    @property
+    def constant(self) -> bool:
+        """The template's output is the same for every request (no references, no directives)."""
+        return self.template is not None and self.template.constant is not None
+
 
 @dataclass(frozen=True, slots=True)
 class ResponseMapping:

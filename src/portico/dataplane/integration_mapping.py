@@ -66,6 +66,7 @@ class IntegrationRequest:
     headers: dict[str, list[str]]
     body: bytes
     overrides: Overrides = field(default_factory=Overrides)
+    constant_body: bool = False  # the body is the output of a template that has no $ nor #
 
 
 def where(inv: Invocation) -> str:
@@ -249,7 +250,10 @@ def map_request(inv: Invocation, integration: dict) -> IntegrationRequest:
     if out_type and not any(name.lower() == "content-type" for name in headers):
         headers["Content-Type"] = [out_type]
     _apply_request_overrides(path, query, headers, overrides)
-    return IntegrationRequest(_integration_method(mapping, inv), path, query, headers, body, overrides)
+    constant = compiled is not None and compiled.constant
+    return IntegrationRequest(
+        _integration_method(mapping, inv), path, query, headers, body, overrides, constant
+    )
 
 
 def _apply_request_overrides(

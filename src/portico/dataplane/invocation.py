@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import os
 import time
-import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -36,15 +35,23 @@ def log_time(epoch: float) -> str:
     return f"{day} {_MONTHS[t.tm_mon - 1]} {t.tm_mday:02d} {t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} UTC {t.tm_year}"
 
 
-def new_extended_id() -> str:
-    return base64.b64encode(os.urandom(12)).decode()[:16]
+def new_extended_id(entropy: bytes | None = None) -> str:
+    """`$context.extendedRequestId`: 16 base64 characters (from 12 random bytes)."""
+    return base64.b64encode(entropy or os.urandom(12)).decode()[:16]
 
 
-def trace_header(incoming: str | None, epoch: float) -> str:
+def uuid4_text(entropy: bytes) -> str:
+    """16 random bytes as a version 4 UUID, the form of AWS request ids (`str(uuid.UUID(bytes=...,
+    version=4))`, without building the UUID object)."""
+    h = entropy.hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[entropy[8] >> 4 & 3]}{h[17:20]}-{h[20:32]}"
+
+
+def trace_header(incoming: str | None, epoch: float, entropy: bytes | None = None) -> str:
     """`X-Amzn-Trace-Id`: the caller's trace is propagated; otherwise a new root is created."""
     if incoming and "Root=" in incoming:
         return incoming
-    return f"Root=1-{int(epoch):08x}-{os.urandom(12).hex()}"
+    return f"Root=1-{int(epoch):08x}-{(entropy or os.urandom(12)).hex()}"
 
 
 @dataclass(slots=True)
@@ -57,8 +64,8 @@ class Invocation:
     is_canary: bool
     account_id: str
     start: float = field(default_factory=time.time)
-    request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    extended_request_id: str = field(default_factory=new_extended_id)
+    request_id: str = field(init=False)
+    extended_request_id: str = field(init=False)
     match: Match | None = None
     trace_id: str = ""
     method: MethodRuntime | None = None
@@ -75,7 +82,10 @@ class Invocation:
     trace: list[str] | None = None  # execution-log lines, kept for TestInvokeMethod only (see note())
 
     def __post_init__(self) -> None:
-        self.trace_id = trace_header(self.request.header("x-amzn-trace-id"), self.start)
+        entropy = os.urandom(40)  # one read of the random source for the three ids
+        self.request_id = uuid4_text(entropy[:16])
+        self.extended_request_id = new_extended_id(entropy[16:28])
+        self.trace_id = trace_header(self.request.header("x-amzn-trace-id"), self.start, entropy[28:])
 
     def note(self, message: str) -> None:
         """Add an execution-log line (`{time} : {message}`, as TestInvokeMethod shows them); free otherwise."""

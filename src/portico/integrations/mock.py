@@ -8,6 +8,7 @@ with 500 and the log line AWS writes ("Unable to parse statusCode...").
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any
@@ -33,6 +34,11 @@ def mock_status(body: bytes) -> int | None:
     return _status(document.get("statusCode"))
 
 
+# The status of a template without `$`/`#` is the same for every request: parsed once (the set of
+# such templates is small, bounded by what API authors configured).
+_constant_status = functools.lru_cache(maxsize=256)(mock_status)
+
+
 def _status(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
@@ -45,7 +51,7 @@ def _status(value: Any) -> int | None:
 
 async def invoke_mock(inv: Invocation, integration: dict[str, Any]) -> Response:
     request = map_request(inv, integration)
-    status = mock_status(request.body)
+    status = _constant_status(request.body) if request.constant_body else mock_status(request.body)
     if status is None:
         raise configuration_error(inv, NO_STATUS)
     inv.integration_status = str(status)
