@@ -185,5 +185,60 @@ async def test_reap_stops_idle_instances_past_their_time() -> None:
     assert not h.pool.idle and h.made[0].stopped
 
 
+async def test_waiting_callers_get_released_instances_in_arrival_order() -> None:
+    h = Harness(default_concurrency=1)
+    h.hold = True
+    first = asyncio.create_task(h.invoke())
+    await asyncio.sleep(0)
+    waiting = [asyncio.create_task(h.invoke(wait=1.0)) for _ in range(3)]
+    await asyncio.sleep(0.01)
+    order: list[int] = []
+    for number, task in enumerate(waiting):
+        task.add_done_callback(lambda _t, n=number: order.append(n))
+    late = asyncio.create_task(h.invoke(wait=1.0))  # arrives while the others wait: no overtaking
+    late.add_done_callback(lambda _t: order.append(3))
+    await asyncio.sleep(0.01)
+    h.gate.set()
+    await asyncio.gather(first, *waiting, late)
+    assert order == [0, 1, 2, 3]
+    assert len(h.made) == 1 and h.pool.stats.throttles == 0 and h.pool.stats.warm_starts == 4
+
+
+async def test_instance_handed_to_a_cancelled_caller_goes_to_the_next_one() -> None:
+    h = Harness(default_concurrency=1)
+    h.hold = True
+    first = asyncio.create_task(h.invoke())
+    await asyncio.sleep(0)
+    gone = asyncio.create_task(h.invoke(wait=1.0))
+    second = asyncio.create_task(h.invoke(wait=1.0))
+    await asyncio.sleep(0.01)
+    release = h.pool._release
+
+    def release_then_cancel(instance: Instance) -> None:
+        release(instance)  # hands the instance to `gone`, cancelled before it can run
+        if not gone.cancelling():
+            gone.cancel()
+
+    h.pool._release = release_then_cancel  # type: ignore[method-assign]
+    h.gate.set()
+    await first
+    assert (await second).payload == b"1"
+    assert gone.cancelled() and not h.pool.busy and len(h.pool.idle) == 1
+    assert len(h.made) == 1
+
+
+async def test_waiter_times_out_in_turn_and_leaves_the_queue() -> None:
+    h = Harness(default_concurrency=1)
+    h.hold = True
+    first = asyncio.create_task(h.invoke())
+    await asyncio.sleep(0)
+    with pytest.raises(Throttled):
+        await h.invoke(wait=0.02)
+    assert not h.pool._waiters and h.pool.stats.throttles == 1
+    h.gate.set()
+    await first
+    assert len(h.pool.idle) == 1
+
+
 def _fields(config: FunctionConfig) -> dict[str, Any]:
     return {name: getattr(config, name) for name in config.__dataclass_fields__}

@@ -21,6 +21,7 @@ from portico.functions.runtime_api import Delivery, RuntimeApi
 from portico.functions.runtimes import RUNTIME_DIR, runtime_command
 
 INIT_LIMIT = 10.0  # seconds a runtime may take to ask for its first event
+_MEMORY_EVERY = 1.0  # seconds between two reads of a runtime's peak memory
 _LOG_KEEP = 16 * 1024  # characters of an invocation's own output kept for LogType=Tail
 
 LineSink = Callable[[str, str, str], None]  # (function name, request id or "-", line)
@@ -88,6 +89,7 @@ class Instance:
         self._init_ms: float | None = None
         self._delivered = 0.0
         self._served = 0
+        self._memory: tuple[float, int | None] = (-_MEMORY_EVERY, None)  # (read at, VmHWM MB)
         self._watcher: asyncio.Task[None] | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -198,13 +200,21 @@ class Instance:
         for _ in range(3):
             await asyncio.sleep(0)  # output written before the answer is read before we report
         duration = (time.monotonic() - (self._delivered or time.monotonic())) * 1000
-        used = reports.max_memory_mb(self.process.pid) if self.process else None
+        used = self._max_memory_mb()
         self._line(reports.end_line(inv.request_id))
         init_ms = self._init_ms if cold else None
         self._line(reports.report_line(inv.request_id, duration, self.config.memory, used, init_ms))
         self.last_used = time.monotonic()
         text = "\n".join([reports.start_line(inv.request_id), *inv.lines]) + "\n"
         return Outcome(inv.request_id, payload, error, text, cold)
+
+    def _max_memory_mb(self) -> int | None:
+        """The runtime's peak memory for REPORT lines, read from /proc at most once a second (a
+        read costs as much as the rest of a warm invocation's bookkeeping)."""
+        now = time.monotonic()
+        if now - self._memory[0] >= _MEMORY_EVERY and self.process is not None:
+            self._memory = (now, reports.max_memory_mb(self.process.pid))
+        return self._memory[1]
 
     def _arm(self, seconds: float) -> None:
         self._disarm()

@@ -6,7 +6,6 @@ reserved concurrency"; throttling: TooManyRequestsException "Rate Exceeded.").""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import deque
 from collections.abc import Callable
@@ -49,7 +48,7 @@ class FunctionPool:
         self.idle: list[Instance] = []
         self.busy: set[Instance] = set()
         self.stats = PoolStats()
-        self._waiters: deque[asyncio.Future[None]] = deque()
+        self._waiters: deque[asyncio.Future[Instance | None]] = deque()
         self._stopping: set[asyncio.Task[None]] = set()
         self._closed = False
 
@@ -101,18 +100,20 @@ class FunctionPool:
     async def _acquire(self, wait: float | None) -> tuple[Instance, bool]:
         loop = asyncio.get_running_loop()
         deadline = None if wait is None else loop.time() + wait
+        turn = False  # callers already queued go first; a woken one has had its turn
         while True:
             room = len(self.busy) < self.limit and not self._closed
-            instance = self._take_idle() if room else None
-            if instance is not None:
+            if room and (turn or not self._waiters):
+                instance = self._take_idle()
+                cold = instance is None
+                if instance is None:
+                    instance = self.factory(self.config, self.generation)
                 self.busy.add(instance)
-                self.stats.warm_starts += 1
-                return instance, False
-            if room:
-                instance = self.factory(self.config, self.generation)
-                self.busy.add(instance)
-                self.stats.cold_starts += 1
-                return instance, True
+                if cold:
+                    self.stats.cold_starts += 1
+                else:
+                    self.stats.warm_starts += 1
+                return instance, cold
             remaining = None if deadline is None else deadline - loop.time()
             if self.limit == 0 or self._closed or (remaining is not None and remaining <= 0):
                 self.stats.throttles += 1
@@ -122,14 +123,33 @@ class FunctionPool:
                     if reserved
                     else "ConcurrentInvocationLimitExceeded"
                 )
-            waiter = loop.create_future()
-            self._waiters.append(waiter)
-            try:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(waiter, remaining)
-            finally:
-                with contextlib.suppress(ValueError):
-                    self._waiters.remove(waiter)
+            handed = await self._wait_turn(loop, remaining)
+            if handed is not None:
+                self.stats.warm_starts += 1
+                return handed, False
+            turn = True
+
+    async def _wait_turn(self, loop: asyncio.AbstractEventLoop, remaining: float | None) -> Instance | None:
+        """Queue up (first come, first served) for the instance a finishing invocation hands over;
+        None when woken without one (time is up, room for a new instance, the pool closed)."""
+        waiter: asyncio.Future[Instance | None] = loop.create_future()
+        self._waiters.append(waiter)
+        timer = None if remaining is None else loop.call_later(remaining, _settle, waiter)
+        handed: Instance | None = None
+        try:
+            handed = await waiter
+            return handed
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                handed = waiter.result()
+                if handed is not None:
+                    self._release(handed)  # handed over as the caller went away: pass it on
+            raise
+        finally:
+            if timer is not None:
+                timer.cancel()
+            if handed is None and waiter in self._waiters:  # timed out or cancelled in the queue
+                self._waiters.remove(waiter)
 
     def _take_idle(self) -> Instance | None:
         while self.idle:
@@ -143,11 +163,18 @@ class FunctionPool:
         self.busy.discard(instance)
         if instance.dead or instance.generation != self.generation or self._closed:
             self._stop_later(instance)
-        else:
-            self.idle.append(instance)
-        self._wake(1)
+            self._wake(1)  # room for a new instance
+            return
+        while self._waiters and len(self.busy) < self.limit:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                self.busy.add(instance)  # straight to the longest-waiting caller
+                waiter.set_result(instance)
+                return
+        self.idle.append(instance)
 
     def _wake(self, count: int) -> None:
+        """Let up to `count` waiters look again (for room to start an instance)."""
         while count > 0 and self._waiters:
             waiter = self._waiters.popleft()
             if not waiter.done():
@@ -180,3 +207,8 @@ class FunctionPool:
         self._wake(len(self._waiters))
         if self._stopping:
             await asyncio.wait(set(self._stopping), timeout=10)
+
+
+def _settle(waiter: asyncio.Future[Instance | None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
