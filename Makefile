@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/portico serve examples/petstore.yaml --stage dev
+	$(BIN)/portico serve examples/demo/portico.yaml
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 
 from portico.compile.snapshot import SnapshotBuilder
 from portico.controlplane.dispatch import ControlPlane
@@ -49,31 +50,33 @@ class Portico:
     async def start(self) -> None:
         self.store = await open_store(self.settings.store)
         self.control = ControlPlane(self.store, self.settings, runtime=self)
-        await self.functions.start(self.store)
         self.control.data_plane = self.data
         self.data.functions = self.invoker
-        for path in self.settings.files:
-            await self.import_file(path)
-        self.feed = ChangeFeed(self.store)
-        self.feed.subscribe(self._rebuild)
-        self.feed.subscribe(self.functions.on_change)
-        await self.feed.start()
-        await self._rebuild(self.feed.version)
         main = HttpServer(self.handle_main, name="main")
         host, port = self.settings.listen_addr
-        await main.start(host, port)
+        await main.start(host, port)  # before the files: a portico.yaml may name the listen port
         self.servers.append(main)
         admin = self.settings.admin_addr
         if admin:
             server = HttpServer(self.handle_admin, name="admin")
             await server.start(*admin)
             self.servers.append(server)
+        for path in self.settings.files:
+            await self.import_file(path)
+        await self.functions.start(self.store)  # after the files: it loads the functions they made
+        self.feed = ChangeFeed(self.store)
+        self.feed.subscribe(self._rebuild)
+        self.feed.subscribe(self.functions.on_change)
+        await self.feed.start()
+        await self._rebuild(self.feed.version)
 
     async def import_file(self, path: str) -> None:
         from portico.importers.startup import import_and_deploy
 
         assert self.store is not None
-        await import_and_deploy(self.store, self.settings, path)
+        host = self.settings.listen_addr[0]
+        listen = f"[{host}]:{self.port}" if ":" in host else f"{host}:{self.port}"
+        await import_and_deploy(self.store, replace(self.settings, listen=listen), path)
 
     async def _rebuild(self, version: int) -> None:
         assert self.store is not None

@@ -42,6 +42,13 @@ def read_definition(path: str) -> Document:
         raise ImportFailed(f"{path}: {exc.describe()}") from None
 
 
+def _read_text(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return ""  # read_definition reports it
+
+
 def stable_api_id(document: Document, path: str) -> str:
     """`x-portico-id` from the file, else an id derived from the file's absolute path."""
     chosen = document.data.get(ID_EXTENSION)
@@ -56,11 +63,19 @@ def stable_api_id(document: Document, path: str) -> str:
 
 
 async def import_and_deploy(store: Store, settings: Settings, path: str) -> str:
-    """Import (or re-import) the file, deploy it to `settings.stage`; returns the API id."""
+    """Import (or re-import) the file, deploy it to `settings.stage`; returns the API id. SAM and
+    CloudFormation templates and portico.yaml files go to importers/templates.py (the first API's id)."""
+    from portico.importers import templates
+
+    text = _read_text(path)
+    kind, data = templates.detect(text, path)
+    if kind != templates.OPENAPI:
+        stack = await templates.import_file(store, settings, path, text, kind, data)
+        return stack.apis[0].api_id if stack.apis else ""
     document = read_definition(path)
     api_id = stable_api_id(document, path)
     async with store.write(settings.default_region) as tx:
-        ctx = _context(tx, settings)
+        ctx = context(tx, settings)
         try:
             warnings = await _import(ctx, document, api_id)
             await _deploy_if_changed(ctx, api_id, settings.stage)
@@ -72,7 +87,7 @@ async def import_and_deploy(store: Store, settings: Settings, path: str) -> str:
     return api_id
 
 
-def _context(tx: Tx, settings: Settings) -> OpContext:
+def context(tx: Tx, settings: Settings) -> OpContext:
     request = Request("POST", "/restapis?mode=import", [("host", "localhost")])
     return OpContext(settings.default_region, settings.account_id, tx, request, settings, Ids())
 

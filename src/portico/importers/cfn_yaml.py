@@ -1,0 +1,141 @@
+"""CloudFormation templates in JSON or YAML, short intrinsic tags included (AWS CloudFormation User
+Guide, "Intrinsic function reference": `!Ref`, `!Sub`, `!GetAtt`, `!Join`, ...), with line lookups.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from portico.importers.diagnostics import DefinitionError, Path
+
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+FUNCTIONS = (
+    "And",
+    "Base64",
+    "Cidr",
+    "Equals",
+    "FindInMap",
+    "GetAtt",
+    "GetAZs",
+    "If",
+    "ImportValue",
+    "Join",
+    "Length",
+    "Not",
+    "Or",
+    "Select",
+    "Split",
+    "Sub",
+    "ToJsonString",
+    "Transform",
+)
+
+
+class CfnLoader(_Base):
+    """A safe loader that knows CloudFormation's short tags and keeps timestamps as text."""
+
+
+def _tagged(loader: Any, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    if suffix not in (*FUNCTIONS, "Ref", "Condition"):
+        raise yaml.constructor.ConstructorError(
+            None, None, f"unknown CloudFormation tag !{suffix}", node.start_mark
+        )
+    value: Any
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+        if suffix == "GetAtt":
+            value = value.split(".", 1)  # !GetAtt Resource.Attribute
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    key = suffix if suffix in ("Ref", "Condition") else f"Fn::{suffix}"
+    return {key: value}
+
+
+CfnLoader.add_multi_constructor("!", _tagged)
+CfnLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+
+
+def load(text: str) -> Any:
+    """The data of a template (JSON or YAML); DefinitionError with the line when it does not parse."""
+    if text.lstrip().startswith("{"):
+        try:
+            return _plain(json.loads(text))
+        except json.JSONDecodeError as exc:
+            if "!" not in text:
+                raise DefinitionError(f"invalid JSON: {exc.msg}", exc.lineno) from None
+    try:
+        return _plain(yaml.load(text, Loader=CfnLoader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "syntax error"
+        raise DefinitionError(f"invalid YAML: {problem}", mark.line + 1 if mark else None) from None
+    except yaml.YAMLError as exc:
+        raise DefinitionError(f"invalid YAML: {exc}") from None
+
+
+def _plain(value: Any) -> Any:
+    """Keys as strings (`200:` is "200"), dates as text: CloudFormation reads both as strings."""
+    if isinstance(value, dict):
+        return {_key(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _key(key: Any) -> str:
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    return "null" if key is None else str(_plain(key))
+
+
+@dataclass
+class Source:
+    """A file's text, for the line of an item (by its path of keys and indexes)."""
+
+    name: str
+    text: str
+    _tree: Any = field(default=None, repr=False)
+
+    def line_of(self, path: Path, *, exact: int = 0) -> int | None:
+        """1-based line of the item at `path`, or of its closest parent; None when the first
+        `exact` parts of the path are not in the file (e.g. a resource the SAM translator made)."""
+        if self._tree is None:
+            try:
+                self._tree = yaml.compose(self.text, Loader=CfnLoader) or False
+            except yaml.YAMLError:
+                self._tree = False
+        node = self._tree
+        if not node:
+            return None
+        line = node.start_mark.line + 1
+        for depth, part in enumerate(path):
+            node, at = _child(node, part)
+            if node is None:
+                return None if depth < exact else line
+            line = at
+        return line
+
+    def where(self, path: Path, *, exact: int = 0) -> str:
+        """`file:line` (or just `file`) of the item at `path`."""
+        line = self.line_of(path, exact=exact)
+        return f"{self.name}:{line}" if line else self.name
+
+
+def _child(node: Any, part: Any) -> tuple[Any, int]:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == str(part):
+                return value, key.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+        item = node.value[part]
+        return item, item.start_mark.line + 1
+    return None, 0
