@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from portico.compile.authorizers import AuthorizerPlan, compile_authorizers
 from portico.compile.gateway_responses import CompiledResponse, compile_gateway_responses
 from portico.compile.mapping import DeploymentMapping, compile_mappings
 from portico.compile.routes import Node, build_trie
@@ -41,6 +42,7 @@ class DeploymentRuntime:
     mapping: DeploymentMapping = field(default_factory=DeploymentMapping)
     compiled_responses: dict[str, CompiledResponse] = field(default_factory=dict)  # customised types
     http_plans: dict[tuple[str, str], HttpPlan] = field(default_factory=dict)
+    authorizers: dict[tuple[str, str], AuthorizerPlan] = field(default_factory=dict)  # CUSTOM methods
 
     @property
     def disable_execute_api_endpoint(self) -> bool:
@@ -109,6 +111,7 @@ def compile_deployment(deployment_id: str, api: Doc) -> DeploymentRuntime:
         mapping=compile_mappings(api),
         compiled_responses=compile_gateway_responses(api),
         http_plans=compile_http_plans(api),
+        authorizers=compile_authorizers(api, deployment_id),
     )
 
 

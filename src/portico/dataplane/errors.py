@@ -68,8 +68,13 @@ _SPACED_MESSAGE = frozenset(
         "INTEGRATION_TIMEOUT",
         "INTEGRATION_FAILURE",
         "DEFAULT_5XX",
+        "AUTHORIZER_CONFIGURATION_ERROR",
+        "AUTHORIZER_FAILURE",
     }
 )
+# Access denials are the one default body AWS writes with a capitalised key:
+# 403 `{"Message":"User is not authorized to access this resource with an explicit deny"}`.
+_CAPITALISED = frozenset({"ACCESS_DENIED"})
 _JSON = "application/json"
 _SUBSTITUTION = re.compile(
     r"\$\{(context|stageVariables)((?:\.[\w-]+)+)\}|\$(context|stageVariables)((?:\.\w+)+)"
@@ -90,9 +95,15 @@ class GatewayError(Exception):
         *,
         status: int | None = None,
         error_type: str | None = None,
+        null_message: bool = False,
     ) -> None:
         self.response_type = response_type
         self.message = message if message is not None else TYPES[response_type].message
+        # AWS answers some failures with a JSON null message, e.g. 500 `{"message": null}` when a
+        # Lambda authorizer fails; `message` is then empty.
+        self.null_message = null_message
+        if null_message:
+            self.message = ""
         self.status = status
         self.validation_error: str | None = None
         self._error_type = error_type
@@ -120,11 +131,13 @@ def message_string(message: str) -> str:
 
 def render_default(error: GatewayError, extra: Headers | None = None) -> Response:
     """AWS's built-in gateway response of a type nobody customised."""
-    opening = '{"message": ' if error.response_type in _SPACED_MESSAGE else '{"message":'
+    key = '{"Message":' if error.response_type in _CAPITALISED else '{"message":'
+    opening = key + " " if error.response_type in _SPACED_MESSAGE else key
     headers: Headers = [("Content-Type", _JSON), ("x-amzn-ErrorType", error.error_type)]
     if extra:
         headers.extend(extra)
-    return Response(error.default_status, headers, (opening + message_string(error.message) + "}").encode())
+    value = "null" if error.null_message else message_string(error.message)
+    return Response(error.default_status, headers, (opening + value + "}").encode())
 
 
 def render_error(inv: Invocation, error: GatewayError) -> Response:
@@ -141,6 +154,8 @@ def render_custom(inv: Invocation, error: GatewayError, compiled: CompiledRespon
     inv.status = compiled.status or error.default_status
     chosen = select_template(compiled.templates, inv.header("accept"))
     context = inv.context()
+    if error.null_message:
+        context["error"]["messageString"] = "null"
     body = _body(chosen, inv, context) if chosen is not None else ""
     headers: Headers = [("Content-Type", chosen.content_type if chosen else _JSON)]
     headers.append(("x-amzn-ErrorType", error.error_type))

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from portico.auth.authorizer_cache import AuthorizerCache, MemoryAuthorizerCache
 from portico.compile.snapshot import EMPTY, DeploymentRuntime, Snapshot, StageRuntime
 from portico.dataplane.errors import GatewayError, render_error
 from portico.dataplane.invocation import Invocation
@@ -44,8 +45,10 @@ class DataPlane:
         access_sink: AccessLogSink | None = None,
         aws: AwsServices | None = None,
         functions: FunctionInvoker | None = None,
+        authorizer_cache: AuthorizerCache | None = None,
     ) -> None:
         self.functions = functions
+        self.authorizer_cache: AuthorizerCache = authorizer_cache or MemoryAuthorizerCache()
         self.account_id = account_id
         self.aws = aws
         self.access_sink: AccessLogSink = access_sink or StreamSink()
@@ -75,6 +78,7 @@ class DataPlane:
             self.account_id,
             aws=self.aws,
             functions=self.functions,
+            authorizer_cache=self.authorizer_cache,
         )
 
     def claims(self, request: Request) -> Target | None:

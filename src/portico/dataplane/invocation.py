@@ -15,6 +15,7 @@ from portico.dataplane.resolve import Target
 from portico.wire import Request
 
 if TYPE_CHECKING:
+    from portico.auth.authorizer_cache import AuthorizerCache
     from portico.functions.invoker import FunctionInvoker
     from portico.integrations.aws_service import AwsServices
 
@@ -79,6 +80,8 @@ class Invocation:
     aws: AwsServices | None = None  # start-up settings of AWS service integrations
     functions: FunctionInvoker | None = None  # Lambda functions (hosted, or a configured endpoint)
     authorizer: dict[str, Any] | None = None  # requestContext.authorizer once an authorizer ran
+    authorizer_cache: AuthorizerCache | None = None  # Lambda authorizer results (auth/authorizer_cache.py)
+    usage_identifier_key: str | None = None  # the API key a Lambda authorizer answered
     trace: list[str] | None = None  # execution-log lines, kept for TestInvokeMethod only (see note())
 
     def __post_init__(self) -> None:
@@ -140,6 +143,7 @@ class Invocation:
         return {
             "accountId": self.account_id,
             "apiId": self.target.api_id,
+            "authorizer": self.authorizer or {},
             "domainName": self.target.domain_name,
             "domainPrefix": self.target.domain_prefix,
             "extendedRequestId": self.extended_request_id,

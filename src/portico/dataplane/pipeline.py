@@ -1,12 +1,13 @@
 """The REST API request pipeline, one stage per step in API Gateway's words (DESIGN.md §2).
 
-route → method request → integration request/integration → integration response/method response.
+route → authorize → method request → integration request/integration → integration response/method response.
 A stage returns a Response to short-circuit, raises GatewayError to fail, or returns None.
 """
 
 from __future__ import annotations
 
 from portico.compile.routes import match, select_method, split_path
+from portico.dataplane.authorize import authorize
 from portico.dataplane.errors import GatewayError
 from portico.dataplane.invocation import Invocation
 from portico.dataplane.validate import validate_request
@@ -50,5 +51,7 @@ async def integrate(inv: Invocation) -> Response:
 
 async def run_pipeline(inv: Invocation) -> Response:
     route(inv)
+    if inv.deployment.authorizers:  # Lambda authorizers run before request validation, as in AWS
+        await authorize(inv)
     validate_request(inv)
     return await integrate(inv)

@@ -1,0 +1,1 @@
+"""Authorization cores of the data plane: Lambda authorizers, IAM policy evaluation, result caches."""
