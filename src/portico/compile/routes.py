@@ -8,7 +8,7 @@ Methods match exactly first, then `ANY`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
 @dataclass(slots=True)
@@ -21,8 +21,9 @@ class Node:
     greedy: tuple[str, Node] | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):
+    """Built for every request: a NamedTuple (immutable, 3x cheaper to build than a frozen dataclass)."""
+
     resource_id: str
     resource_path: str
     methods: frozenset[str]
