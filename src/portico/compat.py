@@ -10,7 +10,11 @@ NOTES: dict[str, str] = {
     "GetSdk": "SDK generation is not offered; use GetExport and an OpenAPI generator.",
     "TestInvokeMethod": "Runs the current (undeployed) configuration through the data plane; "
     "no authorizers, API keys or throttling, as AWS.",
-    "TestInvokeAuthorizer": "Needs the data plane and the function host.",
+    "TestInvokeAuthorizer": "TOKEN and REQUEST authorizers of the current configuration, on a GET in stage "
+    "`ESTestInvoke-stage`, without the result cache; `clientStatus` is 200 when the policy allows that "
+    "method ARN (else 401/403/500), `authorization` holds the authorizer's context. "
+    "COGNITO_USER_POOLS authorizers are not supported yet (BadRequestException).",
+    "FlushStageAuthorizersCache": "Flushes the Lambda authorizer results cached by the serving process.",
     "CreateDomainName": "PRIVATE domain names are kept, but the data plane serves only public ones "
     "(there are no VPC endpoints locally).",
     "GetDomainNameAccessAssociations": "One account per Portico: `resourceOwner=OTHER_ACCOUNTS` lists nothing.",

@@ -270,6 +270,8 @@ async def flush_stage_cache(ctx: OpContext, params: Params) -> None:
 
 @APIGATEWAY.op("FlushStageAuthorizersCache", write=False)
 async def flush_stage_authorizers_cache(ctx: OpContext, params: Params) -> None:
-    # Same as FlushStageCache for the authorizer result cache: validated, data-plane hook to come.
-    await load_stage(ctx, params["restApiId"], params["stageName"])
+    # The authorizer result cache of this process's data plane (auth/authorizer_cache.py).
+    doc = await load_stage(ctx, params["restApiId"], params["stageName"])
+    if ctx.data_plane is not None:
+        ctx.data_plane.authorizer_cache.flush(params["restApiId"], doc["stageName"])
     return None
