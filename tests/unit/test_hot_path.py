@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from portico.dataplane.invocation import uuid4_text
-from portico.mapping.vtl import TemplateError, compile_template
+from portico.mapping.vtl import NO_OVERRIDES, TemplateError, compile_template
 
 
 @pytest.mark.parametrize(
@@ -37,3 +37,10 @@ def test_constant_template_keeps_parse_errors() -> None:
 def test_request_ids_are_version_4_uuids() -> None:
     for raw in (bytes(16), b"\xff" * 16, bytes(range(16)), bytes(range(240, 256))):
         assert uuid4_text(raw) == str(uuid.UUID(bytes=raw, version=4))
+
+
+def test_renders_without_overrides_share_one_empty_overrides() -> None:
+    assert compile_template('{"a": "$input.body"}').render(body="x").overrides is NO_OVERRIDES
+    rendered = compile_template("#set($context.responseOverride.status = 404)").render()
+    assert rendered.overrides.response_status == 404
+    assert NO_OVERRIDES.response_status is None and not NO_OVERRIDES.request_header

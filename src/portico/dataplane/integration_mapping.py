@@ -47,13 +47,11 @@ from portico.mapping.selection import (
     select_request_template,
     select_response_template,
 )
-from portico.mapping.vtl import Overrides, Rendered, TemplateError
+from portico.mapping.vtl import NO_OVERRIDES, Overrides, Rendered, TemplateError
 from portico.mapping.vtl_input import RequestParams
 from portico.wire import Headers, Response
 
 log = logging.getLogger("portico.dataplane")
-
-_NO_OVERRIDES = Overrides()
 
 
 @dataclass(slots=True)
@@ -153,7 +151,7 @@ def _transform(
     """Content conversion and mapping template: base64-encode before the template, decode after it."""
     if convert == ENCODE:
         body = encode(body)
-    overrides = _NO_OVERRIDES
+    overrides = NO_OVERRIDES
     if compiled is not None:
         rendered = _render(inv, compiled, which, body)
         if rendered is not None:
@@ -249,7 +247,8 @@ def map_request(inv: Invocation, integration: dict) -> IntegrationRequest:
     out_type = compiled.content_type if compiled is not None else content_type
     if out_type and not any(name.lower() == "content-type" for name in headers):
         headers["Content-Type"] = [out_type]
-    _apply_request_overrides(path, query, headers, overrides)
+    if overrides is not NO_OVERRIDES:
+        _apply_request_overrides(path, query, headers, overrides)
     constant = compiled is not None and compiled.constant
     return IntegrationRequest(
         _integration_method(mapping, inv), path, query, headers, body, overrides, constant

@@ -40,6 +40,9 @@ class Overrides:
     response_status: int | None = None
 
 
+NO_OVERRIDES = Overrides()
+
+
 class Rendered(NamedTuple):
     text: str
     overrides: Overrides
@@ -77,12 +80,16 @@ def _status(value: Any) -> int | None:
 
 
 def _overrides(request: Mapping[str, Any], response: Mapping[str, Any]) -> Overrides:
+    status = response.get("status")
+    overridden = request["header"] or request["querystring"] or request["path"] or response["header"]
+    if not overridden and status is None:
+        return NO_OVERRIDES  # the common case, shared
     return Overrides(
         request_header=_values(request["header"]),
         request_querystring=_values(request["querystring"]),
         request_path={name: java_str(value) for name, value in request["path"].items()},
         response_header=_values(response["header"]),
-        response_status=_status(response.get("status")),
+        response_status=_status(status),
     )
 
 
