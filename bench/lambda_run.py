@@ -416,7 +416,8 @@ def write_results(f: Figures, args: argparse.Namespace) -> None:
         f"| 10 concurrent 0.5 s requests ≈ 0.5 s (warm instances) | {warm_batches['Portico']:.3f} s "
         f"(serverless-offline: {warm_batches['serverless-offline']:.3f} s) "
         f"| {_verdict(batch_ok and warm_batches['Portico'] < 0.6)} |",
-        f"| memory flat over a {args.soak} s run | {memory_delta(f, 'Portico')} | see below |",
+        f"| memory flat over a {args.soak} s run (PSS growth ≤ 5 %) | {memory_delta(f, 'Portico')} "
+        f"(serverless-offline: {memory_delta(f, 'serverless-offline')}) | {_verdict(memory_flat(f, 'Portico'))} |",
         "",
         "**Cold start** (Portico). *New function*: `CreateFunction` (zip of handler.py), then the first `Invoke` "
         "timed as one raw HTTP request (starts the Python runtime process, imports awslambdaric and the handler, "
@@ -464,6 +465,11 @@ def write_results(f: Figures, args: argparse.Namespace) -> None:
     lines += ["", "How to read these figures and where Portico's time goes: bench/README.md.", ""]
     replace_section(RESULTS, "\n".join(lines))
     print("\n".join(lines))
+
+
+def memory_flat(f: Figures, name: str) -> bool:
+    before, after = f.memory[name][0][1], f.memory[name][-1][1]
+    return after.pss_mib - before.pss_mib <= 0.05 * before.pss_mib
 
 
 def memory_delta(f: Figures, name: str) -> str:
