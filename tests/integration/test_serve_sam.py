@@ -29,6 +29,7 @@ def test_sam_app_serves_hot_reloads_and_survives_restarts(sam_app: Path, tmp_pat
     first = Served(data, str(sam_app / "template.yaml"), stages=2)
     try:
         [api_id] = {api for api, _ in first.stages}
+        assert api_id == "a5cf3a6fd9"  # sha256("sam-app/ServerlessRestApi"), the id the README shows
         assert {stage for _, stage in first.stages} == {"Prod", "Stage"}  # SAM's implicit API, as on AWS
         assert call(first.base("Prod") + "hello") == (200, {"message": "hello world"})
         assert call(first.base("Stage") + "hello") == (200, {"message": "hello world"})
@@ -51,6 +52,7 @@ def test_sam_app_serves_hot_reloads_and_survives_restarts(sam_app: Path, tmp_pat
             "message": "edited"
         }
         deployment = first.client("apigateway").get_stage(restApiId=api_id, stageName="Prod")["deploymentId"]
+        revision = lam.get_function_configuration(FunctionName=FUNCTION)["RevisionId"]
     finally:
         first.stop()
     assert not first.warnings()
@@ -59,7 +61,9 @@ def test_sam_app_serves_hot_reloads_and_survives_restarts(sam_app: Path, tmp_pat
     try:
         apigw, lam = second.client("apigateway"), second.client("lambda")
         assert [a["id"] for a in apigw.get_rest_apis()["items"]] == [api_id]
-        assert [f["FunctionName"] for f in lam.list_functions()["Functions"]] == [FUNCTION]
+        assert [(f["FunctionName"], f["RevisionId"]) for f in lam.list_functions()["Functions"]] == [
+            (FUNCTION, revision)  # unchanged: not updated
+        ]
         assert [d["id"] for d in apigw.get_deployments(restApiId=api_id)["items"]] == [deployment]
         stages = apigw.get_stages(restApiId=api_id)["item"]
         assert {(s["stageName"], s["deploymentId"]) for s in stages} == {
@@ -126,6 +130,12 @@ Resources:
       DeploymentId: !Ref Deployment
       StageName: live
       Variables: {color: blue}
+  Elsewhere:
+    Type: AWS::Lambda::Permission
+    Properties:
+      FunctionName: arn:aws:lambda:us-east-1:123456789012:function:not-here
+      Action: lambda:InvokeFunction
+      Principal: apigateway.amazonaws.com
 """
 
 ECHO = """\
@@ -150,11 +160,15 @@ def test_cloudformation_template_with_unsupported_resources(tmp_path: Path):
         base = served.base("live")
         assert call(base + "echo/hi") == (200, {"word": "hi", "color": "shop-Colors", "stage": "live"})
         assert call(base + "color") == (200, {"color": "blue"})
-        [warning] = served.warnings()
+        template = project / "template.yaml"
+        unsupported, permission = served.warnings()
         assert (
-            f"{project / 'template.yaml'}: resources Portico does not support, ignored: "
-            f"Colors (AWS::DynamoDB::Table, {project / 'template.yaml'}:14)"
-        ) in warning
+            f"{template}: resources Portico does not support, ignored: Colors (AWS::DynamoDB::Table, line 14)"
+            in (unsupported)
+        )
+        assert (
+            f"{template}:54: function not-here is not hosted by Portico; permission not stored" in permission
+        )
     finally:
         served.stop()
 

@@ -154,9 +154,8 @@ def test_cloudformation_apis_stages_and_permissions(tmp_path: Path):
 def test_cloudformation_reports_what_it_does_not_apply(tmp_path: Path):
     file = write(tmp_path, "template.yaml", CFN)
     stack = plan(file)
-    assert (
-        f"{file}: resources Portico does not support, ignored: Table (AWS::DynamoDB::Table, {file}:26)"
-        in (stack.warnings)
+    assert f"{file}: resources Portico does not support, ignored: Table (AWS::DynamoDB::Table, line 26)" in (
+        stack.warnings
     )
     assert f"{file}:19: Orders (AWS::Lambda::Function): properties Portico does not apply: SnapStart" in (
         stack.warnings
@@ -338,7 +337,7 @@ def test_sam_applications_are_reported_not_fetched(tmp_path: Path):
     )
     file = write(tmp_path, "template.yaml", text)
     stack = plan(file)
-    assert any(f"Nested (AWS::Serverless::Application, {file}:22)" in w for w in stack.warnings)
+    assert any("Nested (AWS::Serverless::Application, line 22)" in w for w in stack.warnings)
 
 
 @pytest.mark.parametrize(
@@ -375,3 +374,15 @@ def test_a_broken_template_is_not_mistaken_for_openapi():
     with pytest.raises(ImportFailed) as info:
         templates.detect("Resources:\n  A:\n    Type: !Nope x\n", "t.yaml")
     assert str(info.value) == "t.yaml:3: invalid YAML: unknown CloudFormation tag !Nope"
+
+
+def test_sam_aliases_and_versions_stand_for_the_function(tmp_path: Path):
+    text = SAM.replace("      ReservedConcurrentExecutions: 3\n", "      AutoPublishAlias: live\n")
+    file = write(tmp_path, "template.yaml", text)
+    stack = plan(file)
+    [api] = stack.apis
+    uri = api.document.data["paths"]["/hello"]["get"]["x-amazon-apigateway-integration"]["uri"]
+    assert uri.endswith(f"/functions/{ARN}:shop-HelloFunction/invocations")
+    assert [p.function for p in stack.permissions] == ["shop-HelloFunction"]
+    versions = [w for w in stack.warnings if "Portico has no Lambda versions or aliases" in w]
+    assert len(versions) == 2 and any("HelloFunctionAliaslive (AWS::Lambda::Alias)" in w for w in versions)

@@ -166,7 +166,8 @@ class ApiPlanner:
 
     # -- AWS::ApiGateway::Deployment and AWS::ApiGateway::Stage ---------------------------------
 
-    def _api_of(self, logical: str, props: dict[str, Any], raw: dict[str, Any]) -> ApiSpec | None:
+    def _api_of(self, logical: str, raw: dict[str, Any]) -> str | None:
+        """The logical id of the RestApi that `raw` (unresolved properties) refers to."""
         target = self.planner.references(raw.get("RestApiId"), REST_API)
         if target is None or target not in self.apis:
             self.planner.stack.warnings.append(
@@ -174,15 +175,15 @@ class ApiPlanner:
                 "RestApiId is not a Ref to an AWS::ApiGateway::RestApi of this template; ignored"
             )
             return None
-        return self.apis[target]
+        return target
 
     def deployment(self, logical: str, resource: dict[str, Any]) -> None:
         props = self.planner.properties(logical, resource)
-        api = self._api_of(logical, props, resource.get("Properties") or {})
-        if api is None:
+        target = self._api_of(logical, resource.get("Properties") or {})
+        if target is None:
             return
-        target = self.planner.references((resource.get("Properties") or {}).get("RestApiId"), REST_API)
-        self.deployments[logical] = str(target)
+        api = self.apis[target]
+        self.deployments[logical] = target
         if props.get("Description") is not None:
             api.description = str(props["Description"])
         stage_props = props.get("StageDescription") or {}
@@ -198,9 +199,10 @@ class ApiPlanner:
     def stage(self, logical: str, resource: dict[str, Any]) -> None:
         props = self.planner.properties(logical, resource)
         raw = resource.get("Properties") or {}
-        api = self._api_of(logical, props, raw)
-        if api is None:
+        target = self._api_of(logical, raw)
+        if target is None:
             return
+        api = self.apis[target]
         deployment = self.planner.references(raw.get("DeploymentId"), DEPLOYMENT)
         if raw.get("DeploymentId") is not None and deployment is None:
             self.planner.stack.warnings.append(

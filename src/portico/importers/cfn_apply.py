@@ -37,7 +37,8 @@ async def apply_stack(ctx: OpContext, stack: Stack) -> list[str]:
     for api in stack.apis:
         warnings.extend(await _guarded(api.where, _api(ctx, api)))
     for permission in stack.permissions:
-        await _guarded(permission.where, _permission(ctx, permission))
+        if (warning := await _guarded(permission.where, _permission(ctx, permission))) is not None:
+            warnings.append(warning)
     return warnings
 
 
@@ -171,13 +172,16 @@ async def _stage(ctx: OpContext, api_id: str, wanted: StageSpec, stage: Doc | No
 # -- permissions ----------------------------------------------------------------------------
 
 
-async def _permission(ctx: OpContext, spec: PermissionSpec) -> None:
+async def _permission(ctx: OpContext, spec: PermissionSpec) -> str | None:
+    if await ctx.tx.get(FUNCTION_KIND, "", spec.function) is None:
+        return f"{spec.where}: function {spec.function} is not hosted by Portico; permission not stored"
     doc = await load_function(ctx, spec.function)
     sid = spec.params["StatementId"]
     statement = lambda_permissions.statement_of(spec.params, doc["FunctionArn"])
     known = [s for s in (doc.get("_policy") or {}).get("Statement", []) if s.get("Sid") == sid]
     if known == [statement]:
-        return
+        return None
     if known:
         await lambda_permissions.remove_permission(ctx, {"FunctionName": spec.function, "StatementId": sid})
     await lambda_permissions.add_permission(ctx, spec.params)
+    return None

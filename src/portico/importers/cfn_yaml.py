@@ -129,6 +129,11 @@ class Source:
         line = self.line_of(path, exact=exact)
         return f"{self.name}:{line}" if line else self.name
 
+    def listing(self, logical: str, kind: str) -> str:
+        """`Name (Type, line N)` of a resource, for lists of resources."""
+        line = self.line_of(("Resources", logical), exact=2)
+        return f"{logical} ({kind}, line {line})" if line else f"{logical} ({kind})"
+
 
 def _child(node: Any, part: Any) -> tuple[Any, int]:
     if isinstance(node, yaml.MappingNode):

@@ -12,6 +12,7 @@ from typing import Any
 
 from portico.controlplane.lambda_code import LOCAL_BUCKET
 from portico.functions.config import function_arn, parse_function_ref, runtime_family
+from portico.importers.cfn_apis import ApiPlanner
 from portico.importers.cfn_intrinsics import (
     IntrinsicError,
     Resolver,
@@ -29,6 +30,7 @@ PERMISSION = "AWS::Lambda::Permission"
 REST_API = "AWS::ApiGateway::RestApi"
 DEPLOYMENT = "AWS::ApiGateway::Deployment"
 STAGE = "AWS::ApiGateway::Stage"
+VERSIONS = ("AWS::Lambda::Version", "AWS::Lambda::Alias")
 NOT_ENFORCED = ("AWS::IAM::Role", "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
 _ORDER = {FUNCTION: 0, REST_API: 1, DEPLOYMENT: 2, STAGE: 3, PERMISSION: 4}
 
@@ -93,9 +95,7 @@ class Planner:
                 template.get("Conditions") or {},
             )
         )
-        from portico.importers import cfn_apis
-
-        self.apis = cfn_apis.ApiPlanner(self)
+        self.apis = ApiPlanner(self)
 
     # -- the whole template ------------------------------------------------------------------
 
@@ -115,10 +115,15 @@ class Planner:
             kind = resource["Type"]
             if kind in handlers:
                 self.guard(lambda h=handlers[kind], lg=logical, r=resource: h(lg, r), ("Resources", logical))
+            elif kind in VERSIONS:
+                self.stack.warnings.append(
+                    f"{self.where(('Resources', logical))}: {logical} ({kind}): Portico has no Lambda "
+                    "versions or aliases; what refers to it calls the function's $LATEST"
+                )
             elif kind in NOT_ENFORCED:
                 self.stack.notes.append(f"{logical} ({kind}): IAM is not enforced by Portico")
             else:
-                unsupported.append(f"{logical} ({kind}, {self.where(('Resources', logical))})")
+                unsupported.append(self.source.listing(logical, kind))
         if unsupported:
             self.stack.warnings.append(
                 f"{self.source.name}: resources Portico does not support, ignored: " + ", ".join(unsupported)
@@ -202,7 +207,20 @@ class Planner:
             return self.resolver.resolve(name, ("Resources", logical, "Properties", "StageName"))
         if kind == DEPLOYMENT:
             return logical
+        if kind in VERSIONS:
+            return self._versioned(logical)
         return physical_name(self.ctx.name, logical)
+
+    def _versioned(self, logical: str) -> str:
+        """A version or an alias stands for its function (by ARN, as their Ref returns an ARN)."""
+        path = ("Resources", logical, "Properties", "FunctionName")
+        target = self.resolver.resolve(
+            (self.resources[logical].get("Properties") or {}).get("FunctionName"), path
+        )
+        ref = parse_function_ref(str(target or ""))
+        if ref is None:
+            raise IntrinsicError(f"{logical}: FunctionName {target!r} is not a function name or ARN")
+        return function_arn(self.ctx.region, self.ctx.account_id, ref.name)
 
     def _attribute(self, logical: str, attribute: str) -> Any:
         kind = self.resources[logical]["Type"]  # KeyError: unresolved
@@ -212,6 +230,8 @@ class Planner:
             return function_arn(self.ctx.region, self.ctx.account_id, self.function_name(logical))
         if kind == REST_API:
             raise IntrinsicError(f"Portico does not support Fn::GetAtt {logical}.{attribute}")
+        if kind in VERSIONS:
+            return "$LATEST" if attribute == "Version" else self._versioned(logical)
         name = physical_name(self.ctx.name, logical)
         if attribute != "Arn":
             return f"{name}.{attribute}"

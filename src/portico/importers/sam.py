@@ -61,7 +61,7 @@ def _drop_applications(template: dict[str, Any], source: Source) -> list[str]:
         del resources[logical]
     if not dropped:
         return []
-    listed = ", ".join(f"{k} ({APPLICATION}, {source.where(('Resources', k))})" for k in dropped)
+    listed = ", ".join(source.listing(k, APPLICATION) for k in dropped)
     return [f"{source.name}: resources Portico does not support, ignored: {listed}"]
 
 

@@ -7,9 +7,10 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from portico.importers.diagnostics import Path
+from portico.importers.diagnostics import Path as ItemPath
 from portico.importers.openapi import Document
 
 _NAME_CHARS = re.compile(r"[^A-Za-z0-9_-]+")
@@ -21,9 +22,9 @@ class EmbeddedDocument(Document):
     """An OpenAPI definition that is part of a larger file (a template's `Body`): line numbers are
     looked up in that file."""
 
-    locate: Callable[[Path], int | None] = field(default=lambda path: None, repr=False)
+    locate: Callable[[ItemPath], int | None] = field(default=lambda path: None, repr=False)
 
-    def line_of(self, path: Path) -> int | None:
+    def line_of(self, path: ItemPath) -> int | None:
         return self.locate(path)
 
 
@@ -101,9 +102,7 @@ def stack_api_id(stack: str, logical: str) -> str:
 def stack_name_for(path: str) -> str:
     """A stack name from the template's location: the name of its directory (`sam-app` for
     `sam-app/template.yaml`), as `sam init` projects are named."""
-    from pathlib import Path as FsPath
-
-    folder = FsPath(path).resolve().parent.name
+    folder = Path(path).resolve().parent.name
     name = re.sub(r"[^A-Za-z0-9-]+", "-", folder).strip("-")
     if not name or not name[0].isalpha():
         name = f"portico-{name}" if name else "portico"
