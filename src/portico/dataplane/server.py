@@ -59,7 +59,7 @@ class _Connection(asyncio.Protocol):
     # fmt: off
     __slots__ = (
         "_body", "_body_size", "_cert", "_client", "_closed", "_closing",
-        "_content_length", "_continue_pending", "_date", "_dead", "_drain", "_eof", "_expect",
+        "_content_length", "_continue_pending", "_date", "_dead", "_deadline", "_drain", "_eof", "_expect",
         "_handler", "_head_raw", "_head_size", "_headers", "_limits", "_loop", "_lost", "_method",
         "_parser", "_queue", "_read_paused", "_reject", "_scheme", "_server", "_server_port", "_state",
         "_task", "_timer", "_timer_kind", "_tls", "_transport", "_upgrade_rest", "_url",
@@ -80,6 +80,7 @@ class _Connection(asyncio.Protocol):
         self._task: asyncio.Task[None] | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._timer_kind = _NONE
+        self._deadline = 0.0  # when the current timer kind times out (loop time)
         self._state = _NONE
         self._closed = self._lost = self._closing = self._dead = self._eof = False
         self._read_paused = self._write_paused = False
@@ -339,6 +340,9 @@ class _Connection(asyncio.Protocol):
             self._update_timer()
 
     def _update_timer(self) -> None:
+        """Time the current state. Lazily: a keep-alive request goes idle → busy → idle, and
+        re-arming a timer each time costs more than the request's own parsing; so a timer that
+        would fire no earlier than needed stays armed, and `_on_timeout` checks the deadline."""
         if self._closed:
             return
         kind = self._state
@@ -348,20 +352,23 @@ class _Connection(asyncio.Protocol):
             kind = _T_IDLE
         if kind == self._timer_kind:
             return
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
         self._timer_kind = kind
-        if kind != _NONE:
-            limits = self._limits
-            delay = (
-                limits.idle_timeout
-                if kind == _T_IDLE
-                else limits.header_timeout
-                if kind == _HEAD
-                else limits.body_timeout
-            )
-            self._timer = self._loop.call_later(delay, self._on_timeout)
+        if kind == _NONE:
+            return
+        limits = self._limits
+        delay = (
+            limits.idle_timeout
+            if kind == _T_IDLE
+            else limits.header_timeout
+            if kind == _HEAD
+            else limits.body_timeout
+        )
+        self._deadline = deadline = self._loop.time() + delay
+        timer = self._timer
+        if timer is None or timer.when() > deadline:
+            if timer is not None:
+                timer.cancel()
+            self._timer = self._loop.call_at(deadline, self._on_timeout)
 
     def _cancel_timer(self) -> None:
         if self._timer is not None:
@@ -370,11 +377,14 @@ class _Connection(asyncio.Protocol):
         self._timer_kind = _NONE
 
     def _on_timeout(self) -> None:
-        kind = self._timer_kind
         self._timer = None
-        self._timer_kind = _NONE
-        if self._closed:
+        kind = self._timer_kind
+        if self._closed or kind == _NONE:
             return
+        if self._loop.time() < self._deadline:  # the state changed since: time it from now on
+            self._timer = self._loop.call_at(self._deadline, self._on_timeout)
+            return
+        self._timer_kind = _NONE
         if kind == _T_IDLE:
             self._close()
         else:
