@@ -180,13 +180,14 @@ def proxy_response_headers(raw: Iterable[tuple[bytes, bytes]], head: bool = Fals
     listed: set[str] = set()
     rules = _PROXY_RESPONSE_RAW
     for name, value in raw:
-        action = rules.get(name.lower())
-        if action is None or (head and name.lower() == b"content-length"):
+        lowered = name.lower()
+        action = rules.get(lowered)
+        if action is None or (head and lowered == b"content-length"):
             out.append((name.decode("latin-1"), value.decode("latin-1")))
         elif action == _REMAP:
             text = value.decode("latin-1")
             out.append(("x-amzn-Remapped-" + name.decode("latin-1"), text))
-            if name.lower() == b"connection":
+            if lowered == b"connection" and text.lower() not in _CONNECTION_PLAIN:
                 listed |= _connection_tokens(text)
     return _without(out, listed) if listed else out
 
