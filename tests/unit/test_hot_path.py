@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import uuid
+from typing import Any
 
 import pytest
 
-from portico.dataplane.invocation import uuid4_text
+from portico.compile.snapshot import StageRuntime, compile_deployment
+from portico.dataplane.integration_mapping import map_request, map_response
+from portico.dataplane.invocation import Invocation, uuid4_text
+from portico.dataplane.pipeline import route
+from portico.dataplane.resolve import resolve
 from portico.mapping.vtl import NO_OVERRIDES, TemplateError, compile_template
+from portico.wire import Request
 
 
 @pytest.mark.parametrize(
@@ -44,3 +51,50 @@ def test_renders_without_overrides_share_one_empty_overrides() -> None:
     rendered = compile_template("#set($context.responseOverride.status = 404)").render()
     assert rendered.overrides.response_status == 404
     assert NO_OVERRIDES.response_status is None and not NO_OVERRIDES.request_header
+
+
+MOCK_METHOD = {
+    "httpMethod": "GET",
+    "methodIntegration": {
+        "type": "MOCK",
+        "requestParameters": {"integration.request.header.X-Id": "context.requestId"},
+        "requestTemplates": {"application/json": '{"statusCode": 200, "stage": "$context.stage"}'},
+        "integrationResponses": {
+            "200": {"statusCode": "200", "responseTemplates": {"application/json": '{"ok":true}'}}
+        },
+    },
+}
+
+
+def mock_invocation(method: dict[str, Any]) -> Invocation:
+    api = {"id": "abc123", "_resources": {"r": {"id": "r", "path": "/", "resourceMethods": {"GET": method}}}}
+    deployment = compile_deployment("dep1", api)
+    request = Request("GET", "/dev/", [("Host", "abc123.execute-api.localhost")])
+    target = resolve(request)
+    assert target is not None
+    stage = StageRuntime("us-east-1", "abc123", "dev", {}, {}, deployment)
+    inv = Invocation(request, target, stage, deployment, {}, False, "123456789012")
+    route(inv)
+    return inv
+
+
+def test_context_is_built_once_when_mappings_read_it_and_never_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    built: list[str] = []
+    original = Invocation.context
+
+    def counting(self: Invocation) -> dict[str, Any]:
+        built.append(self.request_id)
+        return original(self)
+
+    monkeypatch.setattr(Invocation, "context", counting)
+    inv = mock_invocation(MOCK_METHOD)
+    assert inv.method is not None and inv.method.integration is not None
+    mapped = map_request(inv, inv.method.integration)
+    assert json.loads(mapped.body) == {"statusCode": 200, "stage": "dev"}
+    assert mapped.headers["X-Id"] == [inv.request_id]
+    assert len(built) == 1  # one $context for the parameter mapping and the template
+    response = map_response(inv, inv.method.integration, 200, [], b"")
+    assert (response.status, response.body) == (200, b'{"ok":true}')
+    assert len(built) == 1  # the constant response template does not read it

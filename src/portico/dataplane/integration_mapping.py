@@ -122,7 +122,9 @@ def request_params(inv: Invocation) -> RequestParams:
     )
 
 
-def _render(inv: Invocation, compiled: CompiledTemplate, which: str, body: bytes) -> Rendered | None:
+def _render(
+    inv: Invocation, compiled: CompiledTemplate, which: str, body: bytes, context: Mapping[str, Any]
+) -> Rendered | None:
     if compiled.error is not None:
         raise _template_error(inv, which, compiled.content_type, compiled.error)
     template = compiled.template
@@ -134,7 +136,7 @@ def _render(inv: Invocation, compiled: CompiledTemplate, which: str, body: bytes
         return template.render(
             body=body.decode("utf-8", "replace"),
             params=request_params(inv),
-            context=inv.context(),
+            context=context,
             stage_variables=inv.variables,
         )
     except TemplateError as exc:
@@ -147,13 +149,14 @@ def _transform(
     which: str,
     body: bytes,
     convert: str | None,
+    context: Mapping[str, Any],
 ) -> tuple[bytes, Overrides]:
     """Content conversion and mapping template: base64-encode before the template, decode after it."""
     if convert == ENCODE:
         body = encode(body)
     overrides = NO_OVERRIDES
     if compiled is not None:
-        rendered = _render(inv, compiled, which, body)
+        rendered = _render(inv, compiled, which, body, context)
         if rendered is not None:
             body, overrides = rendered.text.encode(), rendered.overrides
     if convert == DECODE:
@@ -179,24 +182,24 @@ def _as_list(value: str | list[str]) -> list[str]:
     return list(value) if isinstance(value, list) else [value]
 
 
-def _request_values(inv: Invocation, body: bytes) -> Values:
+def _request_values(inv: Invocation, body: bytes, context: Mapping[str, Any]) -> Values:
     return Values(
         path=inv.path_params,
         query=inv.query_multi(),
         headers=lower_multi(inv.request.headers),
         body=body.decode("utf-8", "replace"),
         stage_variables=inv.variables,
-        context=_LazyContext(inv),
+        context=context,
     )
 
 
 def _request_parameters(
-    inv: Invocation, mapping: IntegrationMapping, body: bytes
+    inv: Invocation, mapping: IntegrationMapping, body: bytes, context: Mapping[str, Any]
 ) -> tuple[dict[str, str], dict[str, list[str]], dict[str, list[str]]]:
     """The integration request's mapped (path, query string, headers)."""
     if not mapping.request_parameters:
         return {}, {}, {}
-    return map_request_parameters(mapping.request_parameters, _request_values(inv, body))
+    return map_request_parameters(mapping.request_parameters, _request_values(inv, body, context))
 
 
 def _integration_method(mapping: IntegrationMapping, inv: Invocation) -> str:
@@ -205,7 +208,7 @@ def _integration_method(mapping: IntegrationMapping, inv: Invocation) -> str:
 
 
 def _proxy_request(inv: Invocation, mapping: IntegrationMapping) -> IntegrationRequest:
-    path, query, headers = _request_parameters(inv, mapping, inv.body)
+    path, query, headers = _request_parameters(inv, mapping, inv.body, _LazyContext(inv))
     passed: dict[str, list[str]] = {}
     for name, value in inv.request.headers:
         if name.lower() not in RESERVED_REQUEST_HEADERS:
@@ -239,11 +242,11 @@ def map_request(inv: Invocation, integration: dict) -> IntegrationRequest:
     except UnsupportedMediaType:
         raise GatewayError("UNSUPPORTED_MEDIA_TYPE") from None
     binary = is_binary(media_type(content_type), inv.deployment.mapping.binary_media_types)
-    path, query, headers = _request_parameters(inv, mapping, raw)
+    context = _LazyContext(inv)  # shared by the parameter mappings and the template, built if read
+    path, query, headers = _request_parameters(inv, mapping, raw, context)
     compiled = mapping.request_templates.by_type[key] if key is not None else None
-    body, overrides = _transform(
-        inv, compiled, "Request", raw, conversion(binary, binary, mapping.content_handling)
-    )
+    convert = conversion(binary, binary, mapping.content_handling)
+    body, overrides = _transform(inv, compiled, "Request", raw, convert, context)
     out_type = compiled.content_type if compiled is not None else content_type
     if out_type and not any(name.lower() == "content-type" for name in headers):
         headers["Content-Type"] = [out_type]
@@ -304,10 +307,11 @@ def map_response(
     )
     key = select_response_template(chosen.templates, accept)
     compiled = chosen.templates.by_type[key] if key is not None else None
-    out, overrides = _transform(inv, compiled, "Response", body, convert)
+    context = _LazyContext(inv)  # shared by the template and the parameter mappings, built if read
+    out, overrides = _transform(inv, compiled, "Response", body, convert, context)
     content_type = compiled.content_type if compiled is not None else chosen.model_content_type
     out_headers: dict[str, list[str]] = {"Content-Type": [content_type]}
-    _map_response_parameters(inv, chosen, (headers, body), out_headers)
+    _map_response_parameters(inv, chosen, (headers, body, context), out_headers)
     for name, value in overrides.response_header.items():
         _set(out_headers, name, _as_list(value))
     code = overrides.response_status or int(chosen.status_code)
@@ -318,15 +322,15 @@ def map_response(
 def _map_response_parameters(
     inv: Invocation,
     chosen: ResponseMapping,
-    answered: tuple[Headers, bytes],
+    answered: tuple[Headers, bytes, Mapping[str, Any]],
     out: dict[str, list[str]],
 ) -> None:
     if not chosen.parameters:
         return
-    headers, body = answered
+    headers, body, context = answered
     values = Values(
         stage_variables=inv.variables,
-        context=_LazyContext(inv),
+        context=context,
         response_headers=lower_multi(headers),
         response_body=body.decode("utf-8", "replace"),
     )
