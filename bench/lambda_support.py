@@ -110,9 +110,22 @@ def start_serverless(
 
 @dataclass(frozen=True)
 class TreeMemory:
+    """MiB of a server process and of its descendants (its workers): VmRSS counts shared pages once
+    per process, Pss splits them between the processes sharing them."""
+
     processes: int
-    rss_mib: float  # sum of VmRSS (shared pages counted once per process)
-    pss_mib: float  # sum of Pss (shared pages split between the processes sharing them)
+    server_rss: float
+    server_pss: float
+    workers_rss: float
+    workers_pss: float
+
+    @property
+    def rss_mib(self) -> float:
+        return self.server_rss + self.workers_rss
+
+    @property
+    def pss_mib(self) -> float:
+        return self.server_pss + self.workers_pss
 
 
 def tree_pids(root: int) -> list[int]:
@@ -147,9 +160,15 @@ def _kib(path: Path, field: str) -> int:
 
 def tree_memory(root: int) -> TreeMemory:
     pids = tree_pids(root)
-    rss = sum(_kib(Path("/proc", str(pid), "status"), "VmRSS:") for pid in pids)
-    pss = sum(_kib(Path("/proc", str(pid), "smaps_rollup"), "Pss:") for pid in pids)
-    return TreeMemory(len(pids), rss / 1024, pss / 1024)
+    rss = {pid: _kib(Path("/proc", str(pid), "status"), "VmRSS:") / 1024 for pid in pids}
+    pss = {pid: _kib(Path("/proc", str(pid), "smaps_rollup"), "Pss:") / 1024 for pid in pids}
+    return TreeMemory(
+        len(pids),
+        rss[root],
+        pss[root],
+        sum(v for pid, v in rss.items() if pid != root),
+        sum(v for pid, v in pss.items() if pid != root),
+    )
 
 
 class MemorySampler:
@@ -231,8 +250,9 @@ def run_wrk(name: str, url: str, duration: int, connections: int, root: int, pin
     after = tree_cpu(root)
     total = re.search(r"(\d+) requests in", out)
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    p50 = re.search(r"50%\s+(\S+)", out)
-    p99 = re.search(r"99%\s+(\S+)", out)
+    # the distribution's own lines: "+/- Stdev" columns such as "75.50%" must not match
+    p50 = re.search(r"^\s*50%\s+(\S+)", out, re.M)
+    p99 = re.search(r"^\s*99%\s+(\S+)", out, re.M)
     if not (total and rps and p50 and p99):
         raise RuntimeError(f"cannot read wrk's output:\n{out}")
     errors = 0
@@ -259,6 +279,23 @@ def run_wrk(name: str, url: str, duration: int, connections: int, root: int, pin
         f"errors {errors}  CPU/request: server {row.server_us:.0f} µs, workers {row.workers_us:.0f} µs"
     )
     return row
+
+
+BENCH_LOCK = Path(os.environ.get("PORTICO_BENCH_LOCK", "/tmp/portico-bench.lock"))
+
+
+def bench_lock() -> int:
+    """An exclusive flock on BENCH_LOCK, held until the process exits: benchmarks that take it
+    never measure at the same time (blocks while another one holds it)."""
+    import fcntl
+
+    fd = os.open(BENCH_LOCK, os.O_CREAT | os.O_RDWR, 0o666)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print(f"another benchmark holds {BENCH_LOCK}: waiting ...", flush=True)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
 
 
 def wait_for_quiet(max_load: float, patience: float) -> tuple[float, float, float]:
