@@ -366,7 +366,10 @@ def write_results(f: Figures, args: argparse.Namespace) -> None:
     if Path("/proc/cpuinfo").exists():
         found = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
         cpu = found.group(1) if found else cpu
-    command = f".venv/bin/python bench/lambda_run.py --duration {args.duration} --soak {args.soak} --samples {args.samples}"
+    command = (
+        f".venv/bin/python bench/lambda_run.py --duration {args.duration} --soak {args.soak} "
+        f"--samples {args.samples} --max-load {args.max_load}"
+    )
     p64, s64 = f.result("Portico AWS_PROXY", 64), f.result("serverless-offline", 64)
     p1, s1, m1 = (
         f.result("Portico AWS_PROXY", 1),
