@@ -207,8 +207,20 @@ def write_results(results: list[WrkResult], args: argparse.Namespace) -> None:
         f"- Portico HTTP_PROXY / nginx proxy_pass: **{proxy_ratio:.2f}×** (target ≥ 0.5×)",
         "",
     ]
-    RESULTS.write_text("\n".join(lines))
+    header, section = kept_parts(RESULTS.read_text() if RESULTS.exists() else "")
+    RESULTS.write_text(header + "\n".join(lines) + ("\n" + section if section else ""))
     print("\n".join(lines))
+
+
+LAMBDA_SECTION = "<!-- lambda-bench:start -->"
+
+
+def kept_parts(old: str) -> tuple[str, str]:
+    """(header comment, bench/lambda_run.py's section) of the current RESULTS.md: this script
+    rewrites only the part between them."""
+    header = old.partition("# Benchmark results")[0] if old.startswith("<!--") else ""
+    at = old.find(LAMBDA_SECTION)
+    return header, old[at:] if at != -1 else ""
 
 
 if __name__ == "__main__":
