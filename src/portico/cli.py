@@ -51,7 +51,13 @@ def main() -> None:
     default=None,
     help="sqlite:///path (default: DATA_DIR/portico.db) or postgresql://user@host/db",
 )
-@click.option("--redis", "redis_url", envvar="PORTICO_REDIS", default=None, help="redis://host:port")
+@click.option(
+    "--redis",
+    "redis_url",
+    envvar="PORTICO_REDIS",
+    default=None,
+    help="redis://host:port (accepted; not used yet, a warning says so)",
+)
 @click.option(
     "--stage",
     envvar="PORTICO_STAGE",
@@ -130,6 +136,11 @@ def serve(
         lambda_endpoint=lambda_endpoint,
     )
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if settings.redis_url:
+        logging.getLogger("portico").warning(
+            "--redis %s is accepted but not used yet: all shared state is kept in this process",
+            settings.redis_url,
+        )
     try:
         import uvloop
 
