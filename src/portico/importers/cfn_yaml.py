@@ -4,7 +4,6 @@ Guide, "Intrinsic function reference": `!Ref`, `!Sub`, `!GetAtt`, `!Join`, ...),
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 import yaml
 
 from portico.importers.diagnostics import DefinitionError, Path
+from portico.importers.openapi_load import string_keys
 
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 FUNCTIONS = (
@@ -66,35 +66,18 @@ def load(text: str) -> Any:
     """The data of a template (JSON or YAML); DefinitionError with the line when it does not parse."""
     if text.lstrip().startswith("{"):
         try:
-            return _plain(json.loads(text))
+            return string_keys(json.loads(text))
         except json.JSONDecodeError as exc:
             if "!" not in text:
                 raise DefinitionError(f"invalid JSON: {exc.msg}", exc.lineno) from None
     try:
-        return _plain(yaml.load(text, Loader=CfnLoader))
+        return string_keys(yaml.load(text, Loader=CfnLoader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "syntax error"
         raise DefinitionError(f"invalid YAML: {problem}", mark.line + 1 if mark else None) from None
     except yaml.YAMLError as exc:
         raise DefinitionError(f"invalid YAML: {exc}") from None
-
-
-def _plain(value: Any) -> Any:
-    """Keys as strings (`200:` is "200"), dates as text: CloudFormation reads both as strings."""
-    if isinstance(value, dict):
-        return {_key(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-def _key(key: Any) -> str:
-    if isinstance(key, bool):
-        return "true" if key else "false"
-    return "null" if key is None else str(_plain(key))
 
 
 @dataclass

@@ -95,11 +95,11 @@ def parse(body: bytes) -> Document:
 def _decode(text: str) -> Any:
     if text.lstrip().startswith("{"):
         try:
-            return _plain(json.loads(text))
+            return string_keys(json.loads(text))
         except json.JSONDecodeError as exc:
             json_error = exc
         try:
-            return _plain(yaml.load(text, Loader=_Loader))
+            return string_keys(yaml.load(text, Loader=_Loader))
         except yaml.YAMLError:
             raise DefinitionError(
                 f"Unable to parse the API definition: invalid JSON at line {json_error.lineno}, "
@@ -107,7 +107,7 @@ def _decode(text: str) -> Any:
                 json_error.lineno,
             ) from None
     try:
-        return _plain(yaml.load(text, Loader=_Loader))
+        return string_keys(yaml.load(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -120,12 +120,12 @@ def _decode(text: str) -> Any:
         raise DefinitionError(f"Unable to parse the API definition: invalid YAML: {exc}") from None
 
 
-def _plain(value: Any) -> Any:
-    """YAML 1.1 turns `200:` into an int key and `2020-01-01` into a date; OpenAPI means strings."""
+def string_keys(value: Any) -> Any:
+    """YAML 1.1 turns `200:` into an int key and `2020-01-01` into a date; OpenAPI and CloudFormation mean strings."""
     if isinstance(value, dict):
-        return {_key(k): _plain(v) for k, v in value.items()}
+        return {_key(k): string_keys(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [string_keys(v) for v in value]
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     return value
@@ -136,7 +136,7 @@ def _key(key: Any) -> str:
         return "true" if key else "false"
     if key is None:
         return "null"
-    return _plain(key) if isinstance(key, dt.date) else str(key)
+    return string_keys(key) if isinstance(key, dt.date) else str(key)
 
 
 def _version(data: dict[str, Any]) -> str:
