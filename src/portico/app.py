@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Awaitable
 from dataclasses import replace
 
 from portico.compile.snapshot import SnapshotBuilder
@@ -97,14 +98,15 @@ class Portico:
     def admin_port(self) -> int | None:
         return self.servers[1].port if len(self.servers) > 1 else None
 
-    async def handle_main(self, request: Request) -> Response:
+    def handle_main(self, request: Request) -> Response | Awaitable[Response]:
+        """Answers at once where it can (HandlerFn): the data plane's synchronous path needs no task."""
         if request.path.startswith("/_portico/"):
             return self._portico_endpoint(request)
         target = self.data.claims(request)
         if target is not None:
-            return await self.data(request, target)
+            return self.data.handle(request, target)
         if self.settings.admin_addr is None and self.control and self.control.claims(request):
-            return await self._control(request)
+            return self._control(request)
         return _MISSING_TOKEN
 
     async def handle_admin(self, request: Request) -> Response:

@@ -3,7 +3,8 @@ limits, timeouts and its part of the graceful drain (the listener is `server.py`
 quotas" (10 MB payload, 10 240 bytes of request line and headers).
 
 Works on the default asyncio loop and on uvloop. Per request: one parser pass, one `Request`, one
-task (reused for pipelined requests), one joined write.
+joined write, and a task only when the handler answers with an awaitable (one task serves a run of
+pipelined requests).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
@@ -25,7 +26,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("portico.server")
 
-HandlerFn = Callable[[Request], Awaitable[Response]]
+# A handler answers at once (a Response: written from the parser callback, no task) or later (an
+# awaitable: a task awaits it). Answering at once is the data plane's fast path (MOCK, errors).
+HandlerFn = Callable[[Request], Response | Awaitable[Response]]
 # Called, in order with earlier pipelined responses, for a request the parser sees as an upgrade
 # (`Connection: Upgrade` + `Upgrade: ...`) with the transport and the bytes received after the
 # request. Return a Response to refuse (sent, then the connection closes), or None once the hook
@@ -49,8 +52,9 @@ _NONE, _HEAD, _BODY, _T_IDLE = 0, 1, 2, 3
 _MAX_QUEUED = 8  # pipelined requests parsed ahead before reading pauses
 _WRITELINES_OVER = 64 * 1024  # bigger bodies are written without copying them into the head
 
-# (request, keep_alive, upgrade, error): an error is written and the connection closed.
-_Job = tuple[Request | None, bool, bool, Response | None]
+# (request, keep_alive, upgrade, error, pending): an error is written and the connection closed;
+# pending is the handler's awaitable answer when it was already called.
+_Job = tuple[Request | None, bool, bool, Response | None, Awaitable[Response] | None]
 
 
 class _Rejected(Exception):
@@ -115,6 +119,10 @@ class Connection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._closed = self._lost = True
+        for job in self._queue:
+            pending = job[4]
+            if isinstance(pending, Coroutine):
+                pending.close()  # never to be awaited: no "coroutine was never awaited" warning
         self._queue.clear()
         self._cancel_timer()
         if self._drain is not None and not self._drain.done():
@@ -219,6 +227,8 @@ class Connection(asyncio.Protocol):
     def on_message_complete(self) -> None:
         self._state = _NONE
         self._continue_pending = False
+        if self._closed:
+            return
         parser = self._parser
         upgrade = parser.should_upgrade()
         request = Request(
@@ -232,7 +242,22 @@ class Connection(asyncio.Protocol):
             self._server_port,
             self._cert,
         )
-        self._enqueue((request, parser.should_keep_alive() and not upgrade, upgrade, None))
+        keep_alive = parser.should_keep_alive() and not upgrade
+        if upgrade or self._task is not None or self._queue:
+            self._enqueue((request, keep_alive, upgrade, None, None))
+            return
+        try:
+            answer = self._handler(request)
+        except Exception:
+            logger.exception("handler failed on %s %s", request.method, request.target)
+            answer = http1.internal_error()
+        if not isinstance(answer, Response):
+            self._enqueue((request, keep_alive, False, None, answer))
+            return
+        close = not keep_alive or self._closing or self._eof
+        self._write(answer, request.method == "HEAD", close, request.http_version == "1.0")
+        if not self._closed and (self._eof or (self._closing and self._state == _NONE)):
+            self._close()
 
     # -- request processing -----------------------------------------------------------------
 
@@ -247,14 +272,14 @@ class Connection(asyncio.Protocol):
         """Stop parsing this connection; answer `response` after earlier requests, then close."""
         self._dead = True
         self._state = _NONE
-        self._enqueue((None, False, False, response))
+        self._enqueue((None, False, False, response, None))
         self._sync_reading()
 
     async def _serve(self) -> None:
         queue = self._queue
         try:
             while queue and not self._closed:
-                request, keep_alive, upgrade, error = queue.popleft()
+                request, keep_alive, upgrade, error, pending = queue.popleft()
                 if self._read_paused:
                     self._sync_reading()
                 if request is None:
@@ -264,7 +289,8 @@ class Connection(asyncio.Protocol):
                     await self._upgrade(request)
                     return
                 try:
-                    response = await self._handler(request)
+                    answer = self._handler(request) if pending is None else pending
+                    response = answer if isinstance(answer, Response) else await answer
                 except Exception:
                     logger.exception("handler failed on %s %s", request.method, request.target)
                     response = http1.internal_error()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from portico.auth.authorizer_cache import AuthorizerCache, MemoryAuthorizerCache
@@ -90,7 +90,8 @@ class DataPlane:
                 return resolve_custom_domain(host, request.path, domain.mappings) or _NO_MAPPING
         return resolve(request)
 
-    async def __call__(self, request: Request, target: Target) -> Response:
+    def handle(self, request: Request, target: Target) -> Response | Awaitable[Response]:
+        """The response, or an awaitable of it when a stage has to wait (authorizer, integration)."""
         api = self.snapshot.apis.get(target.api_id)
         stage = api.stages.get(target.stage) if api else None
         if stage is None:
@@ -103,13 +104,33 @@ class DataPlane:
             return _forbidden()
         inv = self.invocation(request, target, stage, deployment, variables, is_canary)
         try:
-            response = await run_pipeline(inv)
-        except GatewayError as err:
-            response = self._render_error(inv, err)
-        except Exception:
-            log.exception("request %s failed in the pipeline", inv.request_id)
-            response = self._render_error(inv, GatewayError("API_CONFIGURATION_ERROR"))
+            answer = run_pipeline(inv)
+        except Exception as exc:
+            return self._finish(inv, self._failed(inv, exc))
+        if isinstance(answer, Response):
+            return self._finish(inv, answer)
+        return self._finish_later(inv, answer)
+
+    async def __call__(self, request: Request, target: Target) -> Response:
+        answer = self.handle(request, target)
+        return answer if isinstance(answer, Response) else await answer
+
+    async def _finish_later(self, inv: Invocation, pending: Awaitable[Response]) -> Response:
+        try:
+            response = await pending
+        except Exception as exc:
+            response = self._failed(inv, exc)
+        return self._finish(inv, response)
+
+    def _failed(self, inv: Invocation, exc: Exception) -> Response:
+        if isinstance(exc, GatewayError):
+            return self._render_error(inv, exc)
+        log.error("request %s failed in the pipeline", inv.request_id, exc_info=exc)
+        return self._render_error(inv, GatewayError("API_CONFIGURATION_ERROR"))
+
+    def _finish(self, inv: Invocation, response: Response) -> Response:
         inv.status = response.status
+        stage = inv.stage
         response.headers.append(("x-amzn-RequestId", inv.request_id))
         response.headers.append(("x-amz-apigw-id", inv.extended_request_id))
         response.headers.append(("X-Amzn-Trace-Id", inv.trace_id))

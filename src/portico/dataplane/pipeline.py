@@ -6,6 +6,9 @@ A stage returns a Response to short-circuit, raises GatewayError to fail, or ret
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
+from typing import Any
+
 from portico.compile.routes import match, select_method, split_path
 from portico.dataplane.authorize import authorize
 from portico.dataplane.errors import GatewayError
@@ -30,28 +33,44 @@ def route(inv: Invocation) -> None:
     inv.method = inv.deployment.methods[(found.resource_id, verb)]
 
 
-async def integrate(inv: Invocation) -> Response:
+Answer = Response | Coroutine[Any, Any, Response]  # at once, or when the integration has answered
+
+
+def integrate(inv: Invocation) -> Answer:
     assert inv.method is not None
     integration = inv.method.integration
     if integration is None:
         raise GatewayError("API_CONFIGURATION_ERROR", "Internal server error")
     kind = integration.get("type")
     if kind == "MOCK":
-        return await invoke_mock(inv, integration)
+        return invoke_mock(inv, integration)
     if kind == "AWS_PROXY" and is_lambda_uri(integration.get("uri")):
-        return await invoke_lambda_proxy(inv, integration)
+        return invoke_lambda_proxy(inv, integration)
     if kind == "AWS" and is_lambda_uri(integration.get("uri")):
-        return await invoke_lambda(inv, integration)
+        return invoke_lambda(inv, integration)
     if kind == "AWS" and is_aws_service(integration):
-        return await invoke_aws_service(inv, integration)
+        return invoke_aws_service(inv, integration)
     if kind == "HTTP_PROXY" or kind == "HTTP":
-        return await invoke_http(inv)
+        return invoke_http(inv)
     raise GatewayError("API_CONFIGURATION_ERROR", "Internal server error")
 
 
-async def run_pipeline(inv: Invocation) -> Response:
+async def integrated(inv: Invocation) -> Response:
+    """`integrate`, awaited."""
+    answer = integrate(inv)
+    return answer if isinstance(answer, Response) else await answer
+
+
+async def _authorized(inv: Invocation) -> Response:
+    await authorize(inv)
+    validate_request(inv)
+    return await integrated(inv)
+
+
+def run_pipeline(inv: Invocation) -> Answer:
+    """The response at once when no stage waits (a MOCK integration, an error), else a coroutine."""
     route(inv)
     if inv.deployment.authorizers:  # Lambda authorizers run before request validation, as in AWS
-        await authorize(inv)
+        return _authorized(inv)
     validate_request(inv)
-    return await integrate(inv)
+    return integrate(inv)

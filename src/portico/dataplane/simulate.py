@@ -27,7 +27,7 @@ from portico.dataplane.execution_log import (
     truncated,
 )
 from portico.dataplane.invocation import Invocation
-from portico.dataplane.pipeline import integrate
+from portico.dataplane.pipeline import integrated
 from portico.dataplane.resolve import Target
 from portico.dataplane.validate import validate_request
 from portico.wire import Headers, Request, Response
@@ -141,7 +141,7 @@ async def _run(inv: Invocation, method: MethodRuntime) -> Response:
         if integration.get("type") != "MOCK":
             uri = endpoint_uri(integration, inv.variables, inv.path_params, inv.request.query)
             inv.note(f"Endpoint request URI: {uri}")
-        response = await integrate(inv)
+        response = await integrated(inv)
     except GatewayError as err:
         _note_failure(inv, err)
         return render_error(inv, err)

@@ -236,6 +236,13 @@ class Instance:
 
     # -- RuntimeChannel ----------------------------------------------------------------------
 
+    def ready_event(self) -> Delivery | None:
+        inv = self._queued
+        if inv is None or self._init_ms is None or inv.done.done():
+            return None
+        self._queued = None
+        return self._deliver(inv)
+
     async def next_event(self) -> Delivery | None:
         if self._init_ms is None:
             self._init_ms = (time.monotonic() - self._started) * 1000

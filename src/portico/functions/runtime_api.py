@@ -8,6 +8,7 @@ instance is asking from the port alone: `AWS_LAMBDA_RUNTIME_API` is only `host:p
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -50,6 +51,10 @@ class Delivery:
 
 class RuntimeChannel(Protocol):
     """The instance side of the Runtime API."""
+
+    def ready_event(self) -> Delivery | None:
+        """The next event if one is waiting now (answered without waiting), else None."""
+        ...
 
     async def next_event(self) -> Delivery | None:
         """Wait for the next event; None when the instance is shutting down."""
@@ -98,16 +103,15 @@ class RuntimeApi:
     async def stop(self) -> None:
         await self.server.shutdown(0.2)
 
-    async def handle(self, request: Request) -> Response:
+    def handle(self, request: Request) -> Response | Awaitable[Response]:
+        """Answers at once, except a `next` with no event waiting (HandlerFn)."""
         found = route(request.method, request.path)
         if found is None:
             return _error(404, "InvalidRequest", f"Unknown Runtime API call {request.method} {request.path}")
         action, request_id = found
         if action == "next":
-            delivery = await self.channel.next_event()
-            if delivery is None:
-                return _error(410, "Runtime.Shutdown", "The instance is shutting down")
-            return Response(200, delivery.headers(), delivery.payload)
+            ready = self.channel.ready_event()
+            return _delivered(ready) if ready is not None else self._next()
         error_type = request.header(ERROR_TYPE_HEADER)
         if action == "init-error":
             self.channel.post_init_error(request.body, error_type)
@@ -122,3 +126,13 @@ class RuntimeApi:
         else:
             accepted = self.channel.post_error(request_id, request.body, error_type)
         return _ACCEPTED if accepted else _error(400, "InvalidRequestID", "Invalid request ID")
+
+    async def _next(self) -> Response:
+        delivery = await self.channel.next_event()
+        if delivery is None:
+            return _error(410, "Runtime.Shutdown", "The instance is shutting down")
+        return _delivered(delivery)
+
+
+def _delivered(delivery: Delivery) -> Response:
+    return Response(200, delivery.headers(), delivery.payload)

@@ -59,9 +59,8 @@ async def _call(
     function = function_of(integration.get("uri", ""), inv.variables)
     timeout = int(integration.get("timeoutInMillis") or 29000) / 1000
     try:
-        return await asyncio.wait_for(
-            invoker.invoke(function, payload, invocation_type=invocation_type), timeout=timeout
-        )
+        async with asyncio.timeout(timeout):  # no extra task, unlike wait_for
+            return await invoker.invoke(function, payload, invocation_type=invocation_type)
     except TimeoutError:
         raise GatewayError("INTEGRATION_TIMEOUT") from None
     except Throttled:

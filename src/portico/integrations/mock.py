@@ -49,7 +49,7 @@ def _status(value: Any) -> int | None:
     return None
 
 
-async def invoke_mock(inv: Invocation, integration: dict[str, Any]) -> Response:
+def invoke_mock(inv: Invocation, integration: dict[str, Any]) -> Response:
     request = map_request(inv, integration)
     status = _constant_status(request.body) if request.constant_body else mock_status(request.body)
     if status is None:
