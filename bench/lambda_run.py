@@ -55,7 +55,7 @@ from lambda_support import (
     tree_memory,
     wait_for_quiet,
 )
-from run import free_port, wait_http
+from run import build_name, free_port, portico_python, wait_http
 
 ROOT = Path(__file__).resolve().parents[1]
 LAMBDA_DIR = ROOT / "bench" / "lambda"
@@ -273,6 +273,7 @@ def main() -> int:
         "--max-load", type=float, default=1.0, help="wait for a 1-minute load average below this"
     )
     parser.add_argument("--patience", type=float, default=600, help="seconds to wait for that at most")
+    parser.add_argument("--pure", action="store_true", help="serve Portico from the pure-Python install")
     args = parser.parse_args()
     for tool in ("wrk", "node", "npm"):
         if not shutil.which(tool):
@@ -295,7 +296,7 @@ def main() -> int:
         service = serverless_service(LAMBDA_DIR, modules, tmp / "sls")
         port, sls_port, sls_lambda = free_port(), free_port(), free_port()
         portico = subprocess.Popen(
-            [*pin0, sys.executable, "-m", "portico", "serve", "--listen", f"{HOST}:{port}",
+            [*pin0, portico_python(args.pure), "-m", "portico", "serve", "--listen", f"{HOST}:{port}",
              "--data-dir", str(tmp / "portico"), "--log-level", "WARNING"],
             stdout=subprocess.DEVNULL,
         )  # fmt: skip
@@ -368,7 +369,7 @@ def write_results(f: Figures, args: argparse.Namespace) -> None:
         cpu = found.group(1) if found else cpu
     command = (
         f".venv/bin/python bench/lambda_run.py --duration {args.duration} --soak {args.soak} "
-        f"--samples {args.samples} --max-load {args.max_load}"
+        f"--samples {args.samples} --max-load {args.max_load}" + (" --pure" if args.pure else "")
     )
     p64, s64 = f.result("Portico AWS_PROXY", 64), f.result("serverless-offline", 64)
     p1, s1, m1 = (
@@ -390,7 +391,8 @@ def write_results(f: Figures, args: argparse.Namespace) -> None:
         "",
         f"Run {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')} on {os.cpu_count()} cores ({cpu}), "
         f"Python {platform.python_version()}, Node.js {node_version()}; 1-minute load average "
-        f"{f.load_before[0]:.2f} before the run, {f.load_after[0]:.2f} after it (the machine is shared).",
+        f"{f.load_before[0]:.2f} before the run, {f.load_after[0]:.2f} after it (the machine is shared). "
+        f"Portico {build_name(args.pure)}.",
         "",
         f"Command: `{command}`",
         "",

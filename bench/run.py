@@ -33,6 +33,19 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "RESULTS.md"
 
 
+def portico_python(pure: bool = False) -> str:
+    """The interpreter that serves Portico in a benchmark: the compiled build (`make compiled`,
+    setup.py), rebuilt here when the sources changed; `pure` measures the development install."""
+    if pure:
+        return sys.executable
+    subprocess.run(["make", "-s", "compiled"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    return str(ROOT / ".venv-compiled" / "bin" / "python")
+
+
+def build_name(pure: bool) -> str:
+    return "pure Python (the development install)" if pure else "compiled with mypyc (`make compiled`)"
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -90,14 +103,19 @@ def run_wrk(name: str, url: str, duration: int, connections: int) -> WrkResult:
     subprocess.run([*pin, "wrk", "-t1", f"-c{connections}", "-d2s", url], capture_output=True, check=True)
     out = subprocess.run(
         [*pin, "wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", url],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     # anchored: the thread stats' "+/- Stdev" column also ends in "%" (e.g. "93.50%")
     p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
     p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
     errors = 0
-    for pattern in (r"Non-2xx or 3xx responses: (\d+)", r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)"):
+    for pattern in (
+        r"Non-2xx or 3xx responses: (\d+)",
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
+    ):
         found = re.search(pattern, out)
         if found:
             errors += sum(int(g) for g in found.groups())
@@ -106,24 +124,50 @@ def run_wrk(name: str, url: str, duration: int, connections: int) -> WrkResult:
 
 
 def configure_portico(url: str, backend_port: int) -> str:
-    apigw = boto3.client("apigateway", endpoint_url=url, region_name="us-east-1",
-                         aws_access_key_id="bench", aws_secret_access_key="bench")
+    apigw = boto3.client(
+        "apigateway",
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id="bench",
+        aws_secret_access_key="bench",
+    )
     api = apigw.create_rest_api(name="bench", tags={"_custom_id_": "bench"})
     root = api["rootResourceId"]
     mock = apigw.create_resource(restApiId="bench", parentId=root, pathPart="mock")["id"]
     apigw.put_method(restApiId="bench", resourceId=mock, httpMethod="GET", authorizationType="NONE")
-    apigw.put_integration(restApiId="bench", resourceId=mock, httpMethod="GET", type="MOCK",
-                          requestTemplates={"application/json": '{"statusCode": 200}'})
+    apigw.put_integration(
+        restApiId="bench",
+        resourceId=mock,
+        httpMethod="GET",
+        type="MOCK",
+        requestTemplates={"application/json": '{"statusCode": 200}'},
+    )
     apigw.put_method_response(restApiId="bench", resourceId=mock, httpMethod="GET", statusCode="200")
-    apigw.put_integration_response(restApiId="bench", resourceId=mock, httpMethod="GET", statusCode="200",
-                                   responseTemplates={"application/json": '{"hello":"world"}'})
+    apigw.put_integration_response(
+        restApiId="bench",
+        resourceId=mock,
+        httpMethod="GET",
+        statusCode="200",
+        responseTemplates={"application/json": '{"hello":"world"}'},
+    )
     proxy = apigw.create_resource(restApiId="bench", parentId=root, pathPart="proxy")["id"]
     greedy = apigw.create_resource(restApiId="bench", parentId=proxy, pathPart="{proxy+}")["id"]
-    apigw.put_method(restApiId="bench", resourceId=greedy, httpMethod="ANY", authorizationType="NONE",
-                     requestParameters={"method.request.path.proxy": True})
-    apigw.put_integration(restApiId="bench", resourceId=greedy, httpMethod="ANY", type="HTTP_PROXY",
-                          integrationHttpMethod="ANY", uri=f"http://127.0.0.1:{backend_port}/{{proxy}}",
-                          requestParameters={"integration.request.path.proxy": "method.request.path.proxy"})
+    apigw.put_method(
+        restApiId="bench",
+        resourceId=greedy,
+        httpMethod="ANY",
+        authorizationType="NONE",
+        requestParameters={"method.request.path.proxy": True},
+    )
+    apigw.put_integration(
+        restApiId="bench",
+        resourceId=greedy,
+        httpMethod="ANY",
+        type="HTTP_PROXY",
+        integrationHttpMethod="ANY",
+        uri=f"http://127.0.0.1:{backend_port}/{{proxy}}",
+        requestParameters={"integration.request.path.proxy": "method.request.path.proxy"},
+    )
     apigw.create_deployment(restApiId="bench", stageName="bench")
     return "bench"
 
@@ -132,6 +176,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--pure", action="store_true", help="serve Portico from the pure-Python install")
     args = parser.parse_args()
     for tool in ("nginx", "wrk"):
         if not shutil.which(tool):
@@ -144,14 +189,29 @@ def main() -> int:
     try:
         backend, ret, proxy, portico = free_port(), free_port(), free_port(), free_port()
         (tmp / "backend.conf").write_text(NGINX_BACKEND.format(tmp=tmp, port=backend))
-        (tmp / "nginx.conf").write_text(NGINX_UNDER_TEST.format(tmp=tmp, backend=backend, ret=ret, proxy=proxy))
+        (tmp / "nginx.conf").write_text(
+            NGINX_UNDER_TEST.format(tmp=tmp, backend=backend, ret=ret, proxy=proxy)
+        )
         procs.append(subprocess.Popen([*pin1, "nginx", "-c", str(tmp / "backend.conf"), "-p", str(tmp)]))
         procs.append(subprocess.Popen([*pin0, "nginx", "-c", str(tmp / "nginx.conf"), "-p", str(tmp)]))
-        procs.append(subprocess.Popen(
-            [*pin0, sys.executable, "-m", "portico", "serve", "--listen", f"127.0.0.1:{portico}",
-             "--data-dir", str(tmp / "portico"), "--log-level", "WARNING"],
-            stdout=subprocess.DEVNULL,
-        ))
+        procs.append(
+            subprocess.Popen(
+                [
+                    *pin0,
+                    portico_python(args.pure),
+                    "-m",
+                    "portico",
+                    "serve",
+                    "--listen",
+                    f"127.0.0.1:{portico}",
+                    "--data-dir",
+                    str(tmp / "portico"),
+                    "--log-level",
+                    "WARNING",
+                ],
+                stdout=subprocess.DEVNULL,
+            )
+        )
         for port in (backend, ret, proxy):
             wait_http(f"http://127.0.0.1:{port}/")
         base = f"http://127.0.0.1:{portico}"
@@ -186,11 +246,12 @@ def write_results(results: list[WrkResult], args: argparse.Namespace) -> None:
         found = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
         cpu = found.group(1) if found else cpu
     command = f".venv/bin/python bench/run.py --duration {args.duration} --connections {args.connections}"
+    command += " --pure" if args.pure else ""
     lines = [
         "# Benchmark results",
         "",
         f"Run {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')} on {os.cpu_count()} cores ({cpu}), "
-        f"Python {platform.python_version()}.",
+        f"Python {platform.python_version()}. Portico {build_name(args.pure)}.",
         "",
         f"Command: `{command}`",
         "",

@@ -15,6 +15,7 @@ from portico.dataplane.pipeline import route
 from portico.dataplane.resolve import resolve
 from portico.mapping.vtl import NO_OVERRIDES, TemplateError, compile_template
 from portico.wire import Request
+from tests.purity import pure_python_only
 
 
 @pytest.mark.parametrize(
@@ -78,6 +79,7 @@ def mock_invocation(method: dict[str, Any]) -> Invocation:
     return inv
 
 
+@pure_python_only
 def test_context_is_built_once_when_mappings_read_it_and_never_otherwise(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -22,6 +22,7 @@ from portico.integrations.http_plan import (
 )
 from portico.integrations.upstream import Origin
 from portico.wire import Request
+from tests.purity import pure_python_only
 
 
 @dataclass
@@ -72,6 +73,7 @@ def test_stage_variables_in_the_authority() -> None:
         uri.resolve_origin({})
 
 
+@pure_python_only
 def test_request_parameter_sources() -> None:
     mappings = compile_mappings(
         {
@@ -139,6 +141,7 @@ def _lines(head: bytes) -> list[str]:
     return head.decode("latin-1").split("\r\n")
 
 
+@pure_python_only
 def test_proxy_request_head() -> None:
     plan = compile_http_plan(
         "a1",
@@ -183,6 +186,7 @@ def test_proxy_request_head() -> None:
     assert b"Content-Length: 0\r\n" in proxy_request_head(plan, inv(), "POST", "/", "h", b"")
 
 
+@pure_python_only
 def test_mapped_request_head() -> None:
     plan = compile_http_plan("a1", {"type": "HTTP", "uri": "http://h/"})
     current = inv("/", [("Content-Type", "text/plain"), ("X-Not-Mapped", "1")])

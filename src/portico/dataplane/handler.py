@@ -7,6 +7,7 @@ reports a new version; requests already running keep the snapshot they started w
 from __future__ import annotations
 
 import logging
+import os
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -170,7 +171,9 @@ def _log_request(inv: Invocation, response: Response) -> None:
         f"resource={inv.match.resource_path if inv.match else '-'} {method.http_method if method else '-'} "
         f"integration={integration} status={response.status} {int((time.time() - inv.start) * 1000)}ms"
     )
-    log.handle(log.makeRecord(log.name, logging.INFO, __file__, _LOG_LINE, message, (), None, "_log_request"))
+    log.handle(log.makeRecord(log.name, logging.INFO, _SOURCE, _LOG_LINE, message, (), None, "_log_request"))
 
 
-_LOG_LINE = _log_request.__code__.co_firstlineno
+# Where the record says it comes from: this source file, also when compiled (setup.py; no code object then).
+_SOURCE = os.path.join(os.path.dirname(__file__), "handler.py")
+_LOG_LINE = getattr(getattr(_log_request, "__code__", None), "co_firstlineno", 0)

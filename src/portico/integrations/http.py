@@ -82,17 +82,18 @@ async def exchange(
         response = await loop_pool().request(origin, head, body, method=method, timeout=plan.timeout)
     except UpstreamTimeout:
         raise GatewayError("INTEGRATION_TIMEOUT") from None
-    except ResolveFailed as exc:
-        raise _configuration_error(inv, f"Invalid endpoint address ({exc})") from None
-    except TlsFailed as exc:
-        if exc.verification:
-            raise _configuration_error(inv, str(exc)) from None
-        raise _network_error(inv, exc) from None
-    except BadResponse as exc:
-        log.warning("%s: Execution failed: invalid endpoint response: %s", inv.request_id, exc)
+    # one name per clause: mypyc (setup.py) types a name by its first binding
+    except ResolveFailed as unresolved:
+        raise _configuration_error(inv, f"Invalid endpoint address ({unresolved})") from None
+    except TlsFailed as tls:
+        if tls.verification:
+            raise _configuration_error(inv, str(tls)) from None
+        raise _network_error(inv, tls) from None
+    except BadResponse as bad:
+        log.warning("%s: Execution failed: invalid endpoint response: %s", inv.request_id, bad)
         raise GatewayError("DEFAULT_5XX", "Internal server error", status=502) from None
-    except UpstreamError as exc:
-        raise _network_error(inv, exc) from None
+    except UpstreamError as failed:
+        raise _network_error(inv, failed) from None
     finally:
         inv.integration_latency = int((time.monotonic() - started) * 1000)
     inv.integration_status = str(response.status)

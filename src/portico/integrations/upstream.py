@@ -268,22 +268,24 @@ class UpstreamPool:
             self._inflight[conn] = deadline
             if deadline < self._sweep_at:
                 self._schedule_sweep(deadline, loop)
+            stale: _Stale | None = None
             try:
                 response = await waiter
             except _Stale as exc:  # the connection is closed already
-                if fresh or method not in IDEMPOTENT:
-                    raise ConnectFailed(str(exc)) from None
-                fresh = True  # retry once, on a new connection
-                conn = await self._open(origin, deadline, loop)
-                continue
+                stale = exc
             except BaseException:
                 conn.close()  # cancelled or failed: the connection's state is unknown
                 raise
             finally:
                 self._inflight.pop(conn, None)
-            if conn.reusable:
-                self._give_back(conn, loop.time())
-            return response
+            if stale is None:
+                if conn.reusable:
+                    self._give_back(conn, loop.time())
+                return response
+            if fresh or method not in IDEMPOTENT:
+                raise ConnectFailed(str(stale)) from None
+            fresh = True  # retry once, on a new connection
+            conn = await self._open(origin, deadline, loop)
 
     def _schedule_sweep(self, when: float, loop: asyncio.AbstractEventLoop) -> None:
         if self._sweep is not None:
@@ -338,14 +340,15 @@ class UpstreamPool:
                 )
         except TimeoutError:
             raise UpstreamTimeout(f"connecting to {origin.host}:{origin.port} timed out") from None
-        except socket.gaierror as exc:
-            raise ResolveFailed(f"cannot resolve {origin.host}: {exc}") from None
-        except ssl.SSLCertVerificationError as exc:
-            raise TlsFailed(str(exc), verification=True) from None
-        except ssl.SSLError as exc:
-            raise TlsFailed(str(exc), verification=False) from None
-        except OSError as exc:
-            raise ConnectFailed(f"cannot connect to {origin.host}:{origin.port}: {exc}") from None
+        # one name per clause: mypyc (setup.py) types a name by its first binding
+        except socket.gaierror as unresolved:
+            raise ResolveFailed(f"cannot resolve {origin.host}: {unresolved}") from None
+        except ssl.SSLCertVerificationError as unverified:
+            raise TlsFailed(str(unverified), verification=True) from None
+        except ssl.SSLError as tls:
+            raise TlsFailed(str(tls), verification=False) from None
+        except OSError as failed:
+            raise ConnectFailed(f"cannot connect to {origin.host}:{origin.port}: {failed}") from None
         self.opened += 1
         return conn
 
