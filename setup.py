@@ -9,6 +9,7 @@ from setuptools import setup
 # integrations and the function host. Pure Python works the same; compiled, it is faster.
 COMPILED = [
     "src/portico/wire.py",
+    "src/portico/ids.py",
     "src/portico/app.py",
     "src/portico/compile/routes.py",
     "src/portico/dataplane/connection.py",

@@ -398,7 +398,7 @@ def write_results(f: Figures, args: argparse.Namespace) -> None:
         "",
         "Handler: `bench/lambda/handler.py` (`hello`; `slow` sleeps 0.5 s), the same file for both. Portico: one "
         "process (`portico serve --log-level WARNING`) with the function as a `portico-local` directory, "
-        "`GET /hello` an AWS_PROXY route; its awslambdaric runtime processes run under the venv's Python. "
+        "`GET /hello` an AWS_PROXY route; its awslambdaric runtime processes run under the same interpreter. "
         "serverless-offline 13.10.0 (serverless 3.40.0, `--noPrependStageInUrl`), its `python3` workers from the "
         "same venv. Both servers and their Python workers pinned to core 0, `wrk -t1` to core 1; "
         f"{args.duration} s per row after a 2 s warm-up at the same concurrency. CPU per request: user + "

@@ -25,6 +25,9 @@ class Request:
     tls_client_cert: bytes | None = None  # DER of the verified client certificate, when mTLS
     path: str = field(init=False)
     query: str = field(init=False)
+    # first value of each header by lower-case name, built on the first lookup (a request is
+    # asked for several headers; the list keeps the client's order and case)
+    _first: dict[str, str] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         path, _, query = self.target.partition("?")
@@ -32,11 +35,14 @@ class Request:
         self.query = query
 
     def header(self, name: str, default: str | None = None) -> str | None:
-        lname = name.lower()
-        for key, value in self.headers:
-            if key.lower() == lname:
-                return value
-        return default
+        first = self._first
+        if first is None:
+            first = self._first = {}
+            for key, value in self.headers:
+                lkey = key.lower()
+                if lkey not in first:
+                    first[lkey] = value
+        return first.get(name.lower(), default)
 
     def header_values(self, name: str) -> list[str]:
         lname = name.lower()

@@ -13,6 +13,7 @@ from portico.dataplane.integration_mapping import map_request, map_response
 from portico.dataplane.invocation import Invocation, uuid4_text
 from portico.dataplane.pipeline import route
 from portico.dataplane.resolve import resolve
+from portico.integrations.mock import invoke_mock
 from portico.mapping.vtl import NO_OVERRIDES, TemplateError, compile_template
 from portico.wire import Request
 from tests.purity import pure_python_only
@@ -100,3 +101,70 @@ def test_context_is_built_once_when_mappings_read_it_and_never_otherwise(
     response = map_response(inv, inv.method.integration, 200, [], b"")
     assert (response.status, response.body) == (200, b'{"ok":true}')
     assert len(built) == 1  # the constant response template does not read it
+
+
+def constant_mock(request_template: str, response: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "httpMethod": "GET",
+        "methodIntegration": {
+            "type": "MOCK",
+            "requestTemplates": {"application/json": request_template},
+            "integrationResponses": {"200": {"statusCode": "200", **response}},
+        },
+        "methodResponses": {"200": {"statusCode": "200"}},
+    }
+
+
+def answer(inv: Invocation) -> tuple[int, list[tuple[str, str]], bytes, str]:
+    assert inv.method is not None and inv.method.integration is not None
+    response = invoke_mock(inv, inv.method.integration)
+    return response.status, response.headers, response.body, inv.integration_status
+
+
+def memo_of(inv: Invocation) -> dict[Any, Any]:
+    assert inv.method is not None
+    return inv.deployment.mapping.methods[(inv.method.resource_id, "GET")].memo
+
+
+def test_constant_mock_answer_is_kept_and_given_again_unchanged() -> None:
+    method = constant_mock(
+        '{"statusCode": 200}',
+        {
+            "responseTemplates": {"application/json": '{"ok":true}'},
+            "responseParameters": {"method.response.header.X-Static": "'yes'"},
+        },
+    )
+    first = mock_invocation(method)
+    computed = answer(first)
+    assert computed == (
+        200,
+        [("Content-Type", "application/json"), ("X-Static", "yes")],
+        b'{"ok":true}',
+        "200",
+    )
+    assert len(memo_of(first)) == 1
+    again = Invocation(first.request, first.target, first.stage, first.deployment, {}, False, "123456789012")
+    route(again)
+    remembered = answer(again)
+    assert remembered == computed
+    remembered[1].append(("x-amzn-RequestId", "r"))  # the handler appends to the answer's headers
+    assert answer(again) == computed  # ... which does not change what is kept
+
+
+@pytest.mark.parametrize(
+    ("request_template", "response"),
+    [
+        (
+            '{"statusCode": 200, "id": "$context.requestId"}',
+            {"responseTemplates": {"application/json": "ok"}},
+        ),
+        ('{"statusCode": 200}', {"responseTemplates": {"application/json": '{"id": "$context.requestId"}'}}),
+        ('{"statusCode": 200}', {"responseParameters": {"method.response.header.X-Id": "context.requestId"}}),
+    ],
+)
+def test_mock_answer_that_depends_on_the_request_is_not_kept(
+    request_template: str, response: dict[str, Any]
+) -> None:
+    inv = mock_invocation(constant_mock(request_template, response))
+    answer(inv)
+    assert memo_of(inv) == {}

@@ -63,6 +63,11 @@ class IntegrationMapping:
     request_parameters: tuple[ParamMapping, ...]
     responses: ResponseSelector[ResponseMapping]
     error: str | None = None  # a request parameter mapping that cannot be honoured
+    # MOCK answers that are the same for every request with the same content headers, kept with
+    # the deployment that compiled them (integrations/mock.py)
+    memo: dict[tuple[str | None, ...], tuple[int, str, tuple[tuple[str, str], ...], bytes]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 @dataclass(frozen=True, slots=True)

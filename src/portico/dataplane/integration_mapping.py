@@ -80,6 +80,11 @@ def configuration_error(inv: Invocation, detail: str) -> GatewayError:
     return GatewayError("API_CONFIGURATION_ERROR", "Internal server error")
 
 
+def mapping_of(inv: Invocation, integration: dict) -> IntegrationMapping:
+    """The compiled mapping of `integration` (the deployment's, else compiled now)."""
+    return _mapping(inv, integration)
+
+
 def _mapping(inv: Invocation, integration: dict) -> IntegrationMapping:
     method = inv.method
     if method is not None and method.integration is integration:
@@ -317,6 +322,22 @@ def map_response(
     code = overrides.response_status or int(chosen.status_code)
     flat = [(name, value) for name, values in out_headers.items() for value in values]
     return compress_response(inv, Response(code, flat, out))
+
+
+def constant_response(inv: Invocation, mapping: IntegrationMapping, status: int) -> bool:
+    """Whether `map_response` of an empty integration response with `status` gives every request
+    with this request's Accept the same answer: constant or no template, static parameters only,
+    no compression."""
+    if inv.deployment.mapping.minimum_compression_size is not None or mapping.lambda_function:
+        return False
+    chosen = mapping.responses.select(str(status))
+    if chosen is None or chosen.error is not None:
+        return False
+    if any(source.kind != "static" for _, source in chosen.parameters):
+        return False
+    key = select_response_template(chosen.templates, inv.header("accept"))
+    compiled = chosen.templates.by_type[key] if key is not None else None
+    return compiled is None or (compiled.error is None and (compiled.template is None or compiled.constant))
 
 
 def _map_response_parameters(

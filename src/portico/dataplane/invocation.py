@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import os
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -12,6 +11,7 @@ from urllib.parse import unquote
 from portico.compile.routes import Match
 from portico.compile.snapshot import DeploymentRuntime, MethodRuntime, StageRuntime
 from portico.dataplane.resolve import Target
+from portico.ids import random_bytes, uuid4_text
 from portico.wire import Request
 
 if TYPE_CHECKING:
@@ -38,21 +38,14 @@ def log_time(epoch: float) -> str:
 
 def new_extended_id(entropy: bytes | None = None) -> str:
     """`$context.extendedRequestId`: 16 base64 characters (from 12 random bytes)."""
-    return base64.b64encode(entropy or os.urandom(12)).decode()[:16]
-
-
-def uuid4_text(entropy: bytes) -> str:
-    """16 random bytes as a version 4 UUID, the form of AWS request ids (`str(uuid.UUID(bytes=...,
-    version=4))`, without building the UUID object)."""
-    h = entropy.hex()
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[entropy[8] >> 4 & 3]}{h[17:20]}-{h[20:32]}"
+    return base64.b64encode(entropy or random_bytes(12)).decode()[:16]
 
 
 def trace_header(incoming: str | None, epoch: float, entropy: bytes | None = None) -> str:
     """`X-Amzn-Trace-Id`: the caller's trace is propagated; otherwise a new root is created."""
     if incoming and "Root=" in incoming:
         return incoming
-    return f"Root=1-{int(epoch):08x}-{(entropy or os.urandom(12)).hex()}"
+    return f"Root=1-{int(epoch):08x}-{(entropy or random_bytes(12)).hex()}"
 
 
 @dataclass(slots=True)
@@ -85,7 +78,7 @@ class Invocation:
     trace: list[str] | None = None  # execution-log lines, kept for TestInvokeMethod only (see note())
 
     def __post_init__(self) -> None:
-        entropy = os.urandom(40)  # one read of the random source for the three ids
+        entropy = random_bytes(40)  # for the three ids
         self.request_id = uuid4_text(entropy[:16])
         self.extended_request_id = new_extended_id(entropy[16:28])
         self.trace_id = trace_header(self.request.header("x-amzn-trace-id"), self.start, entropy[28:])

@@ -9,7 +9,6 @@ import json
 import logging
 import shutil
 import time
-import uuid
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,7 @@ from portico.functions.invoker import (
 )
 from portico.functions.pool import DEFAULT_CONCURRENCY, FunctionPool, PoolStats
 from portico.functions.watcher import fingerprint
+from portico.ids import new_uuid4
 from portico.settings import Settings
 from portico.store.base import Store
 
@@ -205,7 +205,7 @@ class FunctionHost:
             raise InvalidRequestContent(f"Invalid InvocationType {invocation_type!r}")
         config = await self.resolve(name, region)
         check_payload(payload, invocation_type)
-        request_id = str(uuid.uuid4())
+        request_id = new_uuid4()
         if invocation_type == DRY_RUN:
             return InvokeResult(STATUS[DRY_RUN], request_id=request_id)
         pool = self.pool_of(config)

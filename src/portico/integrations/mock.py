@@ -13,7 +13,13 @@ import json
 import re
 from typing import Any
 
-from portico.dataplane.integration_mapping import configuration_error, map_request, map_response
+from portico.dataplane.integration_mapping import (
+    configuration_error,
+    constant_response,
+    map_request,
+    map_response,
+    mapping_of,
+)
 from portico.dataplane.invocation import Invocation
 from portico.wire import Response
 
@@ -49,10 +55,23 @@ def _status(value: Any) -> int | None:
     return None
 
 
+_MEMO_LIMIT = 32  # answers kept per method: one per (Content-Type, Accept, Content-Encoding) seen
+
+
 def invoke_mock(inv: Invocation, integration: dict[str, Any]) -> Response:
+    mapping = mapping_of(inv, integration)
+    key = (inv.header("content-type"), inv.header("accept"), inv.header("content-encoding"))
+    known = mapping.memo.get(key)
+    if known is not None:  # a constant request template and a constant answer: computed before
+        status, integration_status, headers, body = known
+        inv.integration_status = integration_status
+        return Response(status, list(headers), body)
     request = map_request(inv, integration)
-    status = _constant_status(request.body) if request.constant_body else mock_status(request.body)
-    if status is None:
+    code = _constant_status(request.body) if request.constant_body else mock_status(request.body)
+    if code is None:
         raise configuration_error(inv, NO_STATUS)
-    inv.integration_status = str(status)
-    return map_response(inv, integration, status, [], b"")
+    inv.integration_status = str(code)
+    response = map_response(inv, integration, code, [], b"")
+    if request.constant_body and len(mapping.memo) < _MEMO_LIMIT and constant_response(inv, mapping, code):
+        mapping.memo[key] = (response.status, str(code), tuple(response.headers), response.body)
+    return response
