@@ -61,7 +61,10 @@ class _Rejected(Exception):
     """Raised inside a parser callback to stop parsing; the answer is in `Connection._reject`."""
 
 
-class Connection(asyncio.Protocol):
+class Connection:
+    """An asyncio protocol (duck-typed: no base class, so that the compiled build makes it a native
+    class with fast attribute access)."""
+
     # fmt: off
     __slots__ = (
         "_body", "_body_size", "_cert", "_client", "_closed", "_closing",

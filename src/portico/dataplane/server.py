@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
+from typing import cast
 
 from portico.dataplane import http1
 from portico.dataplane.connection import DEFAULT_LIMITS, Connection, HandlerFn, Limits, UpgradeHook
@@ -42,7 +43,7 @@ class HttpServer:
     async def start(self, host: str, port: int) -> None:
         loop = asyncio.get_running_loop()
         self._server = await loop.create_server(
-            lambda: Connection(self), host, port, ssl=self.ssl_context, backlog=2048
+            lambda: cast(asyncio.Protocol, Connection(self)), host, port, ssl=self.ssl_context, backlog=2048
         )
         self._port = self._server.sockets[0].getsockname()[1]
         logger.debug("%s listening on %s:%d", self.name, host, self._port)
