@@ -28,6 +28,7 @@ COMPILED = [
     "src/portico/integrations/lambda_.py",
     "src/portico/mapping/events.py",
     "src/portico/functions/host.py",
+    "src/portico/functions/pool.py",
     "src/portico/functions/instance.py",
     "src/portico/functions/runtime_api.py",
     "src/portico/functions/reports.py",

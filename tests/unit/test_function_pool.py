@@ -14,6 +14,7 @@ from portico.functions.instance import Instance, Invocation, Outcome
 from portico.functions.invoker import Throttled
 from portico.functions.pool import FunctionPool
 from portico.functions.runtimes import LaunchError
+from tests.purity import pure_python_only
 
 CONFIG = FunctionConfig("fn", "us-east-1", "123456789012", "python3.11", "app.handler", Path("/code"))
 
@@ -204,6 +205,7 @@ async def test_waiting_callers_get_released_instances_in_arrival_order() -> None
     assert len(h.made) == 1 and h.pool.stats.throttles == 0 and h.pool.stats.warm_starts == 4
 
 
+@pure_python_only
 async def test_instance_handed_to_a_cancelled_caller_goes_to_the_next_one() -> None:
     h = Harness(default_concurrency=1)
     h.hold = True

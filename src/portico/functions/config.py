@@ -3,6 +3,7 @@ Guide, "Defined runtime environment variables"; "Lambda function ARN formats")."
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 import sys
@@ -56,6 +57,7 @@ class FunctionRef:
     qualifier: str | None = None
 
 
+@functools.lru_cache(maxsize=1024)  # called per invocation with the few names a deployment uses
 def parse_function_ref(value: str) -> FunctionRef | None:
     """`my-fn`, `my-fn:$LATEST`, `123456789012:function:my-fn`, `arn:aws:lambda:REGION:ACCT:function:my-fn[:q]`."""
     match = _ARN.match(value)

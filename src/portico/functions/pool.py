@@ -10,16 +10,34 @@ import logging
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from portico.functions import reports
 from portico.functions.config import FunctionConfig
-from portico.functions.instance import Instance, Invocation, Outcome
+from portico.functions.instance import Invocation, Outcome
 from portico.functions.invoker import Throttled
 from portico.functions.runtimes import LaunchError
 
 log = logging.getLogger("portico.functions")
 
 DEFAULT_CONCURRENCY = 10
+
+
+class Instance(Protocol):
+    """What the pool asks of an instance (functions/instance.py; the unit tests' fakes)."""
+
+    config: FunctionConfig
+    generation: int
+    dead: bool
+    last_used: float
+
+    async def start(self) -> None: ...
+
+    async def run(self, inv: Invocation) -> Outcome: ...
+
+    async def stop(self) -> None: ...
+
+
 InstanceFactory = Callable[[FunctionConfig, int], Instance]
 
 

@@ -8,6 +8,7 @@ the function ARN may name stage variables (`${stageVariables.fn}`).
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import re
@@ -35,15 +36,23 @@ _STAGE_VARIABLE = re.compile(r"\$\{stageVariables\.([A-Za-z0-9_.-]+)\}")
 
 
 def is_lambda_uri(uri: str | None) -> bool:
-    return bool(uri and _URI.match(uri))
+    return bool(uri and _function_part(uri) is not None)
+
+
+@functools.lru_cache(maxsize=1024)  # per request, with the few URIs a deployment has
+def _function_part(uri: str) -> str | None:
+    found = _URI.match(uri)
+    return found.group(2) if found else None
 
 
 def function_of(uri: str, variables: dict[str, str]) -> str:
     """The function ARN (or name) an integration URI names, with stage variables substituted."""
-    found = _URI.match(uri)
-    if found is None:
+    function = _function_part(uri)
+    if function is None:
         raise GatewayError("API_CONFIGURATION_ERROR", "Internal server error")
-    return _STAGE_VARIABLE.sub(lambda m: variables.get(m.group(1), ""), found.group(2))
+    if "${" not in function:
+        return function
+    return _STAGE_VARIABLE.sub(lambda m: variables.get(m.group(1), ""), function)
 
 
 def _internal_error(status: int = 500) -> GatewayError:
