@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 import sys
@@ -159,6 +160,13 @@ def _parsed(parse: Callable[[Iterable[str]], dict[str, str]], values: Iterable[s
         raise click.BadParameter(str(exc)) from None
 
 
+def _settle_heap() -> None:
+    """After start-up: what is loaded by now (botocore's models, the first snapshot) lives as long
+    as the process, so full collections stop scanning it (`gc.freeze`): a shorter tail of latency."""
+    gc.collect()
+    gc.freeze()
+
+
 async def _serve(settings: Settings) -> int:
     from portico.app import Portico
     from portico.importers.errors import ImportFailed
@@ -179,6 +187,7 @@ async def _serve(settings: Settings) -> int:
     for line in await app.invoke_urls():
         click.echo(line)
     sys.stdout.flush()
+    _settle_heap()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
