@@ -2,37 +2,64 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import parse_qsl
 
 Headers = list[tuple[str, str]]
 
 
-@dataclass(slots=True)
 class Request:
     """One parsed HTTP/1.1 request. `target` is the raw request-target; `path` and `query`
-    are its parts, still percent-encoded (the data plane decodes as API Gateway does)."""
+    are its parts, still percent-encoded (the data plane decodes as API Gateway does).
 
-    method: str
-    target: str
-    headers: Headers
-    body: bytes = b""
-    http_version: str = "1.1"
-    client: tuple[str, int] = ("127.0.0.1", 0)
-    scheme: str = "http"
-    server_port: int = 0
-    tls_client_cert: bytes | None = None  # DER of the verified client certificate, when mTLS
-    path: str = field(init=False)
-    query: str = field(init=False)
-    # first value of each header by lower-case name, built on the first lookup (a request is
-    # asked for several headers; the list keeps the client's order and case)
-    _first: dict[str, str] | None = field(default=None, init=False, repr=False, compare=False)
+    Built for every request: a plain class with its own `__init__` (compiled natively by mypyc,
+    setup.py; a dataclass's generated `__init__` would run interpreted)."""
 
-    def __post_init__(self) -> None:
-        path, _, query = self.target.partition("?")
+    __slots__ = (
+        "_first",
+        "body",
+        "client",
+        "headers",
+        "http_version",
+        "method",
+        "path",
+        "query",
+        "scheme",
+        "server_port",
+        "target",
+        "tls_client_cert",
+    )
+
+    def __init__(
+        self,
+        method: str,
+        target: str,
+        headers: Headers,
+        body: bytes = b"",
+        http_version: str = "1.1",
+        client: tuple[str, int] = ("127.0.0.1", 0),
+        scheme: str = "http",
+        server_port: int = 0,
+        tls_client_cert: bytes | None = None,  # DER of the verified client certificate, when mTLS
+    ) -> None:
+        self.method = method
+        self.target = target
+        self.headers = headers
+        self.body = body
+        self.http_version = http_version
+        self.client = client
+        self.scheme = scheme
+        self.server_port = server_port
+        self.tls_client_cert = tls_client_cert
+        path, _, query = target.partition("?")
         self.path = path or "/"
         self.query = query
+        # first value of each header by lower-case name, built on the first lookup (a request is
+        # asked for several headers; the list keeps the client's order and case)
+        self._first: dict[str, str] | None = None
+
+    def __repr__(self) -> str:
+        return f"Request({self.method!r}, {self.target!r}, {self.headers!r}, {len(self.body)} bytes)"
 
     def header(self, name: str, default: str | None = None) -> str | None:
         first = self._first
@@ -56,11 +83,25 @@ class Request:
         return self.header("host", "") or ""
 
 
-@dataclass(slots=True)
 class Response:
-    status: int = 200
-    headers: Headers = field(default_factory=list)
-    body: bytes = b""
+    """Built for every request: a plain class, as Request."""
+
+    __slots__ = ("body", "headers", "status")
+
+    def __init__(self, status: int = 200, headers: Headers | None = None, body: bytes = b"") -> None:
+        self.status = status
+        self.headers: Headers = [] if headers is None else headers
+        self.body = body
+
+    def __repr__(self) -> str:
+        return f"Response({self.status!r}, {self.headers!r}, {self.body!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Response):
+            return NotImplemented
+        return (self.status, self.headers, self.body) == (other.status, other.headers, other.body)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the dataclass it was
 
     def header(self, name: str, default: str | None = None) -> str | None:
         lname = name.lower()

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from portico.compile.mapping import CompiledTemplate, IntegrationMapping, ResponseMapping, compile_integration
@@ -54,17 +53,29 @@ from portico.wire import Headers, Response
 log = logging.getLogger("portico.dataplane")
 
 
-@dataclass(slots=True)
 class IntegrationRequest:
-    """What an integration sends: HTTP method, URI path parameters, query string, headers, body."""
+    """What an integration sends: HTTP method, URI path parameters, query string, headers, body.
+    Built for every mapped request: a plain class (wire.Request says why)."""
 
-    method: str
-    path_params: dict[str, str]
-    query: dict[str, list[str]]
-    headers: dict[str, list[str]]
-    body: bytes
-    overrides: Overrides = field(default_factory=Overrides)
-    constant_body: bool = False  # the body is the output of a template that has no $ nor #
+    __slots__ = ("body", "constant_body", "headers", "method", "overrides", "path_params", "query")
+
+    def __init__(
+        self,
+        method: str,
+        path_params: dict[str, str],
+        query: dict[str, list[str]],
+        headers: dict[str, list[str]],
+        body: bytes,
+        overrides: Overrides = NO_OVERRIDES,
+        constant_body: bool = False,  # the body is the output of a template that has no $ nor #
+    ) -> None:
+        self.method = method
+        self.path_params = path_params
+        self.query = query
+        self.headers = headers
+        self.body = body
+        self.overrides = overrides
+        self.constant_body = constant_body
 
 
 def where(inv: Invocation) -> str:

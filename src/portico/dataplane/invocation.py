@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import base64
+import binascii
 import time
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
@@ -38,7 +37,7 @@ def log_time(epoch: float) -> str:
 
 def new_extended_id(entropy: bytes | None = None) -> str:
     """`$context.extendedRequestId`: 16 base64 characters (from 12 random bytes)."""
-    return base64.b64encode(entropy or random_bytes(12)).decode()[:16]
+    return binascii.b2a_base64(entropy or random_bytes(12), newline=False).decode()[:16]
 
 
 def trace_header(incoming: str | None, epoch: float, entropy: bytes | None = None) -> str:
@@ -48,40 +47,80 @@ def trace_header(incoming: str | None, epoch: float, entropy: bytes | None = Non
     return f"Root=1-{int(epoch):08x}-{(entropy or random_bytes(12)).hex()}"
 
 
-@dataclass(slots=True)
 class Invocation:
-    request: Request
-    target: Target
-    stage: StageRuntime
-    deployment: DeploymentRuntime
-    variables: dict[str, str]
-    is_canary: bool
-    account_id: str
-    start: float = field(default_factory=time.time)
-    request_id: str = field(init=False)
-    extended_request_id: str = field(init=False)
-    match: Match | None = None
-    trace_id: str = ""
-    method: MethodRuntime | None = None
-    path_params: dict[str, str] = field(default_factory=dict)
-    status: int = 0
-    integration_status: str = "-"
-    integration_latency: int = -1
-    error_message: str = ""
-    error_type: str = ""
-    validation_error: str = ""
-    aws: AwsServices | None = None  # start-up settings of AWS service integrations
-    functions: FunctionInvoker | None = None  # Lambda functions (hosted, or a configured endpoint)
-    authorizer: dict[str, Any] | None = None  # requestContext.authorizer once an authorizer ran
-    authorizer_cache: AuthorizerCache | None = None  # Lambda authorizer results (auth/authorizer_cache.py)
-    usage_identifier_key: str | None = None  # the API key a Lambda authorizer answered
-    trace: list[str] | None = None  # execution-log lines, kept for TestInvokeMethod only (see note())
+    """Built for every request: a plain class with its own `__init__` (wire.Request says why)."""
 
-    def __post_init__(self) -> None:
+    __slots__ = (
+        "account_id",
+        "authorizer",
+        "authorizer_cache",
+        "aws",
+        "deployment",
+        "error_message",
+        "error_type",
+        "extended_request_id",
+        "functions",
+        "integration_latency",
+        "integration_status",
+        "is_canary",
+        "match",
+        "method",
+        "path_params",
+        "request",
+        "request_id",
+        "stage",
+        "start",
+        "status",
+        "target",
+        "trace",
+        "trace_id",
+        "usage_identifier_key",
+        "validation_error",
+        "variables",
+    )
+
+    def __init__(
+        self,
+        request: Request,
+        target: Target,
+        stage: StageRuntime,
+        deployment: DeploymentRuntime,
+        variables: dict[str, str],
+        is_canary: bool,
+        account_id: str,
+        *,
+        aws: AwsServices | None = None,
+        functions: FunctionInvoker | None = None,
+        authorizer_cache: AuthorizerCache | None = None,
+        start: float | None = None,
+    ) -> None:
+        self.request = request
+        self.target = target
+        self.stage = stage
+        self.deployment = deployment
+        self.variables = variables
+        self.is_canary = is_canary
+        self.account_id = account_id
+        self.start = time.time() if start is None else start
+        self.aws = aws  # start-up settings of AWS service integrations
+        self.functions = functions  # Lambda functions (hosted, or a configured endpoint)
+        self.authorizer_cache = authorizer_cache  # Lambda authorizer results (auth/authorizer_cache.py)
+        self.match: Match | None = None
+        self.method: MethodRuntime | None = None
+        self.path_params: dict[str, str] = {}
+        self.status = 0
+        self.integration_status = "-"
+        self.integration_latency = -1
+        self.error_message = ""
+        self.error_type = ""
+        self.validation_error = ""
+        self.authorizer: dict[str, Any] | None = None  # requestContext.authorizer once an authorizer ran
+        self.usage_identifier_key: str | None = None  # the API key a Lambda authorizer answered
+        self.trace: list[str] | None = None  # execution-log lines, kept for TestInvokeMethod only (note())
         entropy = random_bytes(40)  # for the three ids
         self.request_id = uuid4_text(entropy[:16])
         self.extended_request_id = new_extended_id(entropy[16:28])
-        self.trace_id = trace_header(self.request.header("x-amzn-trace-id"), self.start, entropy[28:])
+        self.trace_id = trace_header(request.header("x-amzn-trace-id"), self.start, entropy[28:])
 
     def note(self, message: str) -> None:
         """Add an execution-log line (`{time} : {message}`, as TestInvokeMethod shows them); free otherwise."""

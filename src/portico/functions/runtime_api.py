@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable
-from dataclasses import dataclass
 from typing import Protocol
 
 from portico.dataplane.server import HttpServer, Limits
@@ -22,17 +21,37 @@ _LIMITS = Limits(max_body=MAX_RESPONSE * 4, idle_timeout=3600.0, header_timeout=
 _ACCEPTED = Response(202, [("Content-Type", "application/json")], b'{"status":"OK"}')
 
 
-@dataclass(frozen=True, slots=True)
 class Delivery:
-    """One event handed to the runtime by `GET .../invocation/next`."""
+    """One event handed to the runtime by `GET .../invocation/next`. Built per invocation: a plain
+    class (wire.Request says why)."""
 
-    request_id: str
-    payload: bytes
-    deadline_ms: int
-    function_arn: str
-    trace_id: str
-    client_context: str | None = None
-    cognito_identity: str | None = None
+    __slots__ = (
+        "client_context",
+        "cognito_identity",
+        "deadline_ms",
+        "function_arn",
+        "payload",
+        "request_id",
+        "trace_id",
+    )
+
+    def __init__(
+        self,
+        request_id: str,
+        payload: bytes,
+        deadline_ms: int,
+        function_arn: str,
+        trace_id: str,
+        client_context: str | None = None,
+        cognito_identity: str | None = None,
+    ) -> None:
+        self.request_id = request_id
+        self.payload = payload
+        self.deadline_ms = deadline_ms
+        self.function_arn = function_arn
+        self.trace_id = trace_id
+        self.client_context = client_context
+        self.cognito_identity = cognito_identity
 
     def headers(self) -> list[tuple[str, str]]:
         headers = [

@@ -71,11 +71,15 @@ class Origin:
 RawHeaders = list[tuple[bytes, bytes]]
 
 
-@dataclass(slots=True)
 class UpstreamResponse:
-    status: int
-    raw_headers: RawHeaders  # as received: the caller decodes what it passes on
-    body: bytes
+    """Built for every upstream exchange: a plain class (wire.Request says why)."""
+
+    __slots__ = ("body", "raw_headers", "status")
+
+    def __init__(self, status: int, raw_headers: RawHeaders, body: bytes) -> None:
+        self.status = status
+        self.raw_headers = raw_headers  # as received: the caller decodes what it passes on
+        self.body = body
 
     @property
     def headers(self) -> list[tuple[str, str]]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
@@ -117,11 +116,15 @@ def proxy_event(inv: Invocation, authorizer: dict[str, Any] | None = None) -> di
     }
 
 
-@dataclass(frozen=True, slots=True)
 class ProxyResult:
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
+    """A function's proxy response, validated. Built per invocation: a plain class (wire.Request)."""
+
+    __slots__ = ("body", "headers", "status")
+
+    def __init__(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+        self.status = status
+        self.headers = headers
+        self.body = body
 
 
 def _header_value(value: Any) -> str:
