@@ -43,10 +43,7 @@ class DeploymentRuntime:
     compiled_responses: dict[str, CompiledResponse] = field(default_factory=dict)  # customised types
     http_plans: dict[tuple[str, str], HttpPlan] = field(default_factory=dict)
     authorizers: dict[tuple[str, str], AuthorizerPlan] = field(default_factory=dict)  # CUSTOM methods
-
-    @property
-    def disable_execute_api_endpoint(self) -> bool:
-        return bool(self.api.get("disableExecuteApiEndpoint"))
+    disable_execute_api_endpoint: bool = False  # the API's flag, read once here (every request asks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +109,7 @@ def compile_deployment(deployment_id: str, api: Doc) -> DeploymentRuntime:
         compiled_responses=compile_gateway_responses(api),
         http_plans=compile_http_plans(api),
         authorizers=compile_authorizers(api, deployment_id),
+        disable_execute_api_endpoint=bool(api.get("disableExecuteApiEndpoint")),
     )
 
 

@@ -151,7 +151,8 @@ class Invocation:
     @property
     def path(self) -> str:
         """The request path without the stage, percent-decoded."""
-        return unquote(self.target.path)
+        path = self.target.path
+        return unquote(path) if "%" in path else path
 
     def context(self) -> dict[str, Any]:
         """The `$context` variables (Developer Guide: mapping template and access logging reference)."""

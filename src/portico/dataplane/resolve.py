@@ -2,20 +2,42 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from portico.wire import Request
 
 
-class Target(NamedTuple):
-    """Built for every request: a NamedTuple (immutable, 3x cheaper to build than a frozen dataclass)."""
+class Target:
+    """Which API, stage and resource path a request addresses. Built for every request: a plain
+    class with its own `__init__` (wire.Request says why; a NamedTuple's `__new__` runs interpreted)."""
 
-    api_id: str
-    stage: str
-    path: str  # the resource path part, still percent-encoded, starting with "/"
-    domain_name: str
-    domain_prefix: str
-    custom_domain: bool = False
+    __slots__ = ("api_id", "custom_domain", "domain_name", "domain_prefix", "path", "stage")
+
+    def __init__(
+        self,
+        api_id: str,
+        stage: str,
+        path: str,  # the resource path part, still percent-encoded, starting with "/"
+        domain_name: str,
+        domain_prefix: str,
+        custom_domain: bool = False,
+    ) -> None:
+        self.api_id = api_id
+        self.stage = stage
+        self.path = path
+        self.domain_name = domain_name
+        self.domain_prefix = domain_prefix
+        self.custom_domain = custom_domain
+
+    def _key(self) -> tuple[str, str, str, str, str, bool]:
+        return (self.api_id, self.stage, self.path, self.domain_name, self.domain_prefix, self.custom_domain)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Target) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return "Target({!r}, {!r}, {!r}, {!r}, {!r}, custom_domain={!r})".format(*self._key())
 
 
 def resolve(request: Request) -> Target | None:

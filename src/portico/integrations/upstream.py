@@ -16,7 +16,6 @@ import math
 import socket
 import ssl
 import weakref
-from dataclasses import dataclass
 from typing import cast
 
 import httptools
@@ -56,16 +55,36 @@ class _Stale(ConnectFailed):
     """A pooled connection was closed before any byte of the response arrived."""
 
 
-@dataclass(frozen=True, slots=True)
 class Origin:
-    scheme: str
-    host: str
-    port: int
-    verify: bool = True  # False: tlsConfig.insecureSkipVerification
+    """Where an upstream connection goes; the pool's key, so its hash is computed once (an
+    integration's origin is compiled into its plan and looked up for every request)."""
+
+    __slots__ = ("_hash", "host", "port", "scheme", "verify")
+
+    def __init__(self, scheme: str, host: str, port: int, verify: bool = True) -> None:
+        self.scheme = scheme
+        self.host = host
+        self.port = port
+        self.verify = verify  # False: tlsConfig.insecureSkipVerification
+        self._hash = hash((scheme, host, port, verify))
 
     @property
     def tls(self) -> bool:
         return self.scheme == "https"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Origin) and (
+            self.scheme == other.scheme
+            and self.host == other.host
+            and self.port == other.port
+            and self.verify == other.verify
+        )
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __repr__(self) -> str:
+        return f"Origin({self.scheme!r}, {self.host!r}, {self.port!r}, verify={self.verify!r})"
 
 
 RawHeaders = list[tuple[bytes, bytes]]
