@@ -14,6 +14,9 @@ from portico.wire import Response
 # b"HTTP/1.1 200 OK\r\n" for every status the standard library names.
 _STATUS_LINES: dict[int, str] = {s.value: f"HTTP/1.1 {s.value} {s.phrase}\r\n" for s in HTTPStatus}
 
+# Lengths of content-length, transfer-encoding, date, connection: the names the serialiser handles.
+_FRAMING_NAME_LENGTHS = frozenset({14, 17, 4, 10})
+
 # Statuses that never carry a body nor a Content-Length (RFC 9110 8.6, 15.3.5, 15.4.5).
 _NO_BODY_STATUSES = frozenset({204, 304})
 
@@ -62,21 +65,22 @@ def encode_response(
     no_body = status < 200 or status in _NO_BODY_STATUSES
     has_length = has_date = has_connection = False
     for name, value in response.headers:
-        if "\n" in value or "\r" in value or "\n" in name or "\r" in name or ":" in name:
+        if ":" in name:
             raise ValueError(f"invalid response header {name!r}")
-        lname = name.lower()
-        if lname == "content-length" or lname == "transfer-encoding":
-            if no_body:
-                continue
-            has_length = True
-        elif lname == "date":
-            has_date = True
-        elif lname == "connection":
-            if value.lower() == "close":
-                close = True
-            elif close:
-                continue  # the listener closes: do not announce keep-alive
-            has_connection = True
+        if len(name) in _FRAMING_NAME_LENGTHS:  # only these can be one of the names below
+            lname = name.lower()
+            if lname == "content-length" or lname == "transfer-encoding":
+                if no_body:
+                    continue
+                has_length = True
+            elif lname == "date":
+                has_date = True
+            elif lname == "connection":
+                if value.lower() == "close":
+                    close = True
+                elif close:
+                    continue  # the listener closes: do not announce keep-alive
+                has_connection = True
         parts.append(f"{name}: {value}\r\n")
     if not has_length and not no_body:
         parts.append(f"Content-Length: {len(body)}\r\n")
@@ -89,6 +93,8 @@ def encode_response(
             parts.append("Connection: keep-alive\r\n")
     parts.append("\r\n")
     text = "".join(parts)
+    if text.count("\n") != len(parts) or text.count("\r") != len(parts):  # one CRLF ends each part
+        raise ValueError(f"invalid response header {_line_break_in(response)!r}")
     try:
         head_bytes = text.encode("latin-1")
     except UnicodeEncodeError:
@@ -96,6 +102,10 @@ def encode_response(
     if head or no_body:
         body = b""
     return head_bytes, body, close
+
+
+def _line_break_in(response: Response) -> str:
+    return next((n for n, v in response.headers if "\n" in n + v or "\r" in n + v), "")
 
 
 def error_response(status: int, message: str) -> Response:
