@@ -47,12 +47,12 @@ PRUNE_AFTER = 60.0  # seconds
 Key = tuple[str, str]  # (region, function name)
 
 
-def check_payload(payload: bytes, invocation_type: str) -> None:
+def check_payload(payload: bytes, invocation_type: str, *, parse: bool = True) -> None:
     limit = ASYNC_LIMIT if invocation_type == EVENT else SYNC_LIMIT
     if len(payload) > limit:
         operation = "InvokeAsync" if invocation_type == EVENT else "InvokeFunction"
         raise RequestTooLarge(f"Request must be smaller than {limit} bytes for the {operation} operation")
-    if payload.strip():
+    if parse and payload.strip():
         try:
             json.loads(payload)
         except ValueError as exc:
@@ -200,11 +200,12 @@ class FunctionHost:
         invocation_type: str = "RequestResponse",
         client_context: str | None = None,
         region: str | None = None,
+        json_checked: bool = False,
     ) -> InvokeResult:
         if invocation_type not in INVOCATION_TYPES:
             raise InvalidRequestContent(f"Invalid InvocationType {invocation_type!r}")
         config = await self.resolve(name, region)
-        check_payload(payload, invocation_type)
+        check_payload(payload, invocation_type, parse=not json_checked)
         request_id = new_uuid4()
         if invocation_type == DRY_RUN:
             return InvokeResult(STATUS[DRY_RUN], request_id=request_id)

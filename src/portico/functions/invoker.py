@@ -83,7 +83,9 @@ class FunctionInvoker(Protocol):
         *,
         invocation_type: str = REQUEST_RESPONSE,
         client_context: str | None = None,
+        json_checked: bool = False,
     ) -> InvokeResult:
         """Invoke function `name` (a name or an ARN). Raises an InvokeError subclass when the
-        invocation cannot run (unknown function, throttled, bad payload)."""
+        invocation cannot run (unknown function, throttled, bad payload). `json_checked`: the
+        payload is JSON Portico encoded itself (a proxy event), so it is not parsed again to check it."""
         ...

@@ -85,6 +85,7 @@ class RemoteInvoker:
         invocation_type: str = REQUEST_RESPONSE,
         client_context: str | None = None,
         region: str | None = None,
+        json_checked: bool = False,  # the endpoint checks the payload itself
     ) -> InvokeResult:
         ref = parse_function_ref(name)
         region = (ref.region if ref else None) or region or self.region
@@ -151,14 +152,23 @@ class FallbackInvoker:
         *,
         invocation_type: str = REQUEST_RESPONSE,
         client_context: str | None = None,
+        json_checked: bool = False,
     ) -> InvokeResult:
         try:
             return await self.local.invoke(
-                name, payload, invocation_type=invocation_type, client_context=client_context
+                name,
+                payload,
+                invocation_type=invocation_type,
+                client_context=client_context,
+                json_checked=json_checked,
             )
         except FunctionNotFound:
             return await self.remote.invoke(
-                name, payload, invocation_type=invocation_type, client_context=client_context
+                name,
+                payload,
+                invocation_type=invocation_type,
+                client_context=client_context,
+                json_checked=json_checked,
             )
 
 

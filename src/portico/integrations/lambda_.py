@@ -60,7 +60,12 @@ def _internal_error(status: int = 500) -> GatewayError:
 
 
 async def _call(
-    inv: Invocation, integration: dict[str, Any], payload: bytes, invocation_type: str
+    inv: Invocation,
+    integration: dict[str, Any],
+    payload: bytes,
+    invocation_type: str,
+    *,
+    json_checked: bool = False,
 ) -> InvokeResult:
     invoker: FunctionInvoker | None = inv.functions
     if invoker is None:
@@ -69,7 +74,9 @@ async def _call(
     timeout = int(integration.get("timeoutInMillis") or 29000) / 1000
     try:
         async with asyncio.timeout(timeout):  # no extra task, unlike wait_for
-            return await invoker.invoke(function, payload, invocation_type=invocation_type)
+            return await invoker.invoke(
+                function, payload, invocation_type=invocation_type, json_checked=json_checked
+            )
     except TimeoutError:
         raise GatewayError("INTEGRATION_TIMEOUT") from None
     except Throttled:
@@ -86,7 +93,7 @@ async def _call(
 
 async def invoke_lambda_proxy(inv: Invocation, integration: dict[str, Any]) -> Response:
     event = proxy_event(inv, inv.authorizer)
-    result = await _call(inv, integration, json.dumps(event).encode(), REQUEST_RESPONSE)
+    result = await _call(inv, integration, json.dumps(event).encode(), REQUEST_RESPONSE, json_checked=True)
     if result.function_error:
         log.error(
             "%s: Lambda function error: %s", inv.request_id, result.payload[:1000].decode("utf-8", "replace")
