@@ -182,16 +182,16 @@ async def _serve(settings: Settings) -> int:
         click.echo(f"portico: cannot listen on {settings.listen}: {exc.strerror}", err=True)
         await app.stop()
         return 2
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    _settle_heap()  # before the banner: whoever waits for it may signal at once
     for line in app.banner():
         click.echo(line)
     for line in await app.invoke_urls():
         click.echo(line)
     sys.stdout.flush()
-    _settle_heap()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     click.echo("Portico: draining in-flight requests...")
     await app.stop()
