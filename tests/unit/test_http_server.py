@@ -153,6 +153,41 @@ def test_pipelined_requests_are_answered_in_order(run: Callable[[Scenario], None
     run(scenario)
 
 
+def test_answers_at_once_and_later_keep_the_order_of_pipelined_requests(
+    run: Callable[[Scenario], None],
+) -> None:
+    """A handler may answer with a Response (written at once) or an awaitable (a task waits)."""
+
+    async def later(path: str) -> Response:
+        await asyncio.sleep(0.05)
+        return Response(200, [], path.encode())
+
+    def mixed(request: Request) -> Response | Coroutine[Any, Any, Response]:
+        if request.path.startswith("/now"):
+            return Response(200, [], request.path.encode())
+        if request.path == "/boom":
+            raise RuntimeError("handler failed before answering")
+        return later(request.path)
+
+    async def scenario() -> None:
+        async with serving(mixed) as srv:
+            conn = await Conn.open(srv.port)
+            await conn.send(get("/now1") + get("/later1") + get("/now2") + get("/boom") + get("/now3"))
+            answers = [await conn.response() for _ in range(5)]
+            assert [(status, body) for status, _, body in answers] == [
+                (200, b"/now1"),
+                (200, b"/later1"),
+                (200, b"/now2"),
+                (500, b'{"message":"Internal server error"}'),
+                (200, b"/now3"),
+            ]
+            await conn.send(get("/now4"))  # the connection goes on answering at once
+            assert (await conn.response())[2] == b"/now4"
+            await conn.close()
+
+    run(scenario)
+
+
 def test_many_pipelined_requests_with_bodies(run: Callable[[Scenario], None]) -> None:
     async def scenario() -> None:
         async with serving() as srv:
@@ -283,9 +318,16 @@ def test_encode_response_rules() -> None:
     resp = Response(200, [], b"x")
     head, _, _ = http1.encode_response(resp, head=False, close=False, keep_alive_header=True, date=date)
     assert head.endswith(b"Connection: keep-alive\r\n\r\n")
-    with pytest.raises(ValueError):
-        bad = Response(200, [("X", "a\r\nInjected: 1")], b"")
-        http1.encode_response(bad, head=False, close=False, keep_alive_header=False, date=date)
+    for name, value in (
+        ("X", "a\r\nInjected: 1"),
+        ("X", "a\nb"),
+        ("X", "a\rb"),
+        ("X\r\nY", "1"),
+        ("X:Y", "1"),
+    ):
+        with pytest.raises(ValueError):
+            bad = Response(200, [("Ok", "1"), (name, value)], b"")
+            http1.encode_response(bad, head=False, close=False, keep_alive_header=False, date=date)
     resp = Response(304, [("Content-Length", "9"), ("ETag", '"e"')], b"123456789")
     head, body, _ = http1.encode_response(resp, head=False, close=False, keep_alive_header=False, date=date)
     assert b"Content-Length" not in head and body == b""
