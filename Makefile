@@ -40,7 +40,7 @@ compiled: $(COMPILED_STAMP)
 $(COMPILED_STAMP): pyproject.toml setup.py $(shell find src -name '*.py')
 	rm -rf build $(COMPILED)
 	$(PY) -m venv $(COMPILED)
-	$(COMPILED)/bin/pip install -q --upgrade pip setuptools wheel mypy
+	$(COMPILED)/bin/pip install -q --upgrade pip setuptools wheel mypy==2.4.1  # the mypyc the build was tested with
 	PORTICO_COMPILE=1 $(COMPILED)/bin/pip install -q --no-build-isolation '.[all,test]'
 	rm -rf build
 	touch $(COMPILED_STAMP)
