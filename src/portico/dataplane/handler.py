@@ -112,10 +112,6 @@ class DataPlane:
             return self._finish(inv, answer)
         return self._finish_later(inv, answer)
 
-    async def __call__(self, request: Request, target: Target) -> Response:
-        answer = self.handle(request, target)
-        return answer if isinstance(answer, Response) else await answer
-
     async def _finish_later(self, inv: Invocation, pending: Awaitable[Response]) -> Response:
         try:
             response = await pending

@@ -93,10 +93,6 @@ def configuration_error(inv: Invocation, detail: str) -> GatewayError:
 
 def mapping_of(inv: Invocation, integration: dict) -> IntegrationMapping:
     """The compiled mapping of `integration` (the deployment's, else compiled now)."""
-    return _mapping(inv, integration)
-
-
-def _mapping(inv: Invocation, integration: dict) -> IntegrationMapping:
     method = inv.method
     if method is not None and method.integration is integration:
         compiled = inv.deployment.mapping.methods.get((method.resource_id, method.http_method))
@@ -246,7 +242,7 @@ def _decoded_body(inv: Invocation) -> bytes:
 
 def map_request(inv: Invocation, integration: dict) -> IntegrationRequest:
     """The integration request of `inv` for `integration` (a method's `methodIntegration`)."""
-    mapping = _mapping(inv, integration)
+    mapping = mapping_of(inv, integration)
     if mapping.error is not None:
         raise configuration_error(inv, mapping.error)
     if mapping.proxy:
@@ -313,7 +309,7 @@ def map_response(
 ) -> Response:
     """The method response for what the integration answered (status, headers, body; for Lambda
     integrations the function's `errorMessage` when it failed)."""
-    mapping = _mapping(inv, integration)
+    mapping = mapping_of(inv, integration)
     chosen = _select(inv, mapping, status, error_message)
     accept = inv.header("accept")
     binary_types = inv.deployment.mapping.binary_media_types

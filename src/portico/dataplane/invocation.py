@@ -92,7 +92,6 @@ class Invocation:
         aws: AwsServices | None = None,
         functions: FunctionInvoker | None = None,
         authorizer_cache: AuthorizerCache | None = None,
-        start: float | None = None,
     ) -> None:
         self.request = request
         self.target = target
@@ -101,7 +100,7 @@ class Invocation:
         self.variables = variables
         self.is_canary = is_canary
         self.account_id = account_id
-        self.start = time.time() if start is None else start
+        self.start = time.time()
         self.aws = aws  # start-up settings of AWS service integrations
         self.functions = functions  # Lambda functions (hosted, or a configured endpoint)
         self.authorizer_cache = authorizer_cache  # Lambda authorizer results (auth/authorizer_cache.py)

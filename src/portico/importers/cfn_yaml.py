@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from portico.importers.diagnostics import DefinitionError, Path
-from portico.importers.openapi_load import string_keys
+from portico.importers.openapi_load import compose_tree, line_in, string_keys
 
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 FUNCTIONS = (
@@ -92,20 +92,8 @@ class Source:
         """1-based line of the item at `path`, or of its closest parent; None when the first
         `exact` parts of the path are not in the file (e.g. a resource the SAM translator made)."""
         if self._tree is None:
-            try:
-                self._tree = yaml.compose(self.text, Loader=CfnLoader) or False
-            except yaml.YAMLError:
-                self._tree = False
-        node = self._tree
-        if not node:
-            return None
-        line = node.start_mark.line + 1
-        for depth, part in enumerate(path):
-            node, at = _child(node, part)
-            if node is None:
-                return None if depth < exact else line
-            line = at
-        return line
+            self._tree = compose_tree(self.text, CfnLoader)
+        return line_in(self._tree, path, exact)
 
     def where(self, path: Path, *, exact: int = 0) -> str:
         """`file:line` (or just `file`) of the item at `path`."""
@@ -116,14 +104,3 @@ class Source:
         """`Name (Type, line N)` of a resource, for lists of resources."""
         line = self.line_of(("Resources", logical), exact=2)
         return f"{logical} ({kind}, line {line})" if line else f"{logical} ({kind})"
-
-
-def _child(node: Any, part: Any) -> tuple[Any, int]:
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode) and key.value == str(part):
-                return value, key.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-        item = node.value[part]
-        return item, item.start_mark.line + 1
-    return None, 0

@@ -35,20 +35,8 @@ class Document:
     def line_of(self, path: Path) -> int | None:
         """1-based line of the item at `path` (keys and indexes), or of its closest parent."""
         if self._tree is None:
-            try:
-                self._tree = yaml.compose(self.text, Loader=_Loader) or False
-            except yaml.YAMLError:
-                self._tree = False
-        node = self._tree
-        if not node:
-            return None
-        line = node.start_mark.line + 1
-        for part in path:
-            node, at = _child(node, part)
-            if node is None:
-                break
-            line = at
-        return line
+            self._tree = compose_tree(self.text, _Loader)
+        return line_in(self._tree, path)
 
     def resolve(self, ref: Any) -> tuple[Any, Path] | None:
         """A local `$ref` ("#/definitions/Pet") -> (target, its path); None when it does not resolve."""
@@ -61,6 +49,28 @@ class Document:
                 return None
             target = target[part]
         return target, path
+
+
+def compose_tree(text: str, loader: Any) -> Any:
+    """The YAML node tree of `text` (lines of items), or False when it does not compose."""
+    try:
+        return yaml.compose(text, Loader=loader) or False
+    except yaml.YAMLError:
+        return False
+
+
+def line_in(tree: Any, path: Path, exact: int = 0) -> int | None:
+    """1-based line of the item at `path` in a composed `tree`, or of its closest parent; None when
+    the tree is missing or the first `exact` parts of the path are not in it."""
+    if not tree:
+        return None
+    node, line = tree, tree.start_mark.line + 1
+    for depth, part in enumerate(path):
+        node, at = _child(node, part)
+        if node is None:
+            return None if depth < exact else line
+        line = at
+    return line
 
 
 def _child(node: Any, part: Any) -> tuple[Any, int]:
