@@ -7,8 +7,9 @@ from botocore.credentials import Credentials, ReadOnlyCredentials
 from click.testing import CliRunner
 
 from portico.cli import main
+from portico.compile.integration_kind import AWS_SERVICE, HTTP, LAMBDA, LAMBDA_PROXY, MOCK, integration_kind
 from portico.dataplane.integration_mapping import IntegrationRequest
-from portico.integrations.aws_service import AwsServices, is_aws_service, parse_base, request_target
+from portico.integrations.aws_service import AwsServices, parse_base, request_target
 from portico.integrations.aws_sign import parse_service_uri
 from portico.integrations.upstream import Origin
 from portico.settings import Settings
@@ -82,11 +83,19 @@ async def test_credentials_lookup_order() -> None:
     assert await none.credentials_for(role) is None
 
 
-def test_is_aws_service() -> None:
-    assert is_aws_service({"type": "AWS", "uri": "arn:aws:apigateway:us-east-1:sqs:action/SendMessage"})
+def test_integration_kind() -> None:
     lambda_uri = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:1:function:f/invocations"
-    assert not is_aws_service({"type": "AWS", "uri": lambda_uri})
-    assert not is_aws_service({"type": "HTTP", "uri": "https://example.com"})
+    sqs = "arn:aws:apigateway:us-east-1:sqs:action/SendMessage"
+    assert integration_kind({"type": "AWS", "uri": sqs}) == AWS_SERVICE
+    assert integration_kind({"type": "AWS", "uri": lambda_uri}) == LAMBDA
+    assert integration_kind({"type": "AWS_PROXY", "uri": lambda_uri}) == LAMBDA_PROXY
+    assert integration_kind({"type": "HTTP", "uri": "https://example.com"}) == HTTP
+    assert integration_kind({"type": "HTTP_PROXY", "uri": "https://example.com"}) == HTTP
+    assert integration_kind({"type": "MOCK"}) == MOCK
+    assert integration_kind({"type": "AWS_PROXY", "uri": sqs}) is None  # names no function
+    assert integration_kind({"type": "AWS", "uri": "arn:aws:apigateway:us-east-1:lambda:path/bad"}) is None
+    assert integration_kind({"type": "VPC"}) is None
+    assert integration_kind(None) is None
 
 
 def test_settings_from_env(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from portico.compile.authorizers import AuthorizerPlan, compile_authorizers
 from portico.compile.gateway_responses import CompiledResponse, compile_gateway_responses
+from portico.compile.integration_kind import integration_kind
 from portico.compile.mapping import DeploymentMapping, compile_mappings
 from portico.compile.routes import Node, build_trie
 from portico.compile.validation import MethodValidator, compile_validators
@@ -29,6 +30,7 @@ class MethodRuntime:
     http_method: str
     method: Doc
     integration: Doc | None
+    kind: str | None = None  # compile/integration_kind.py: where requests go
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +98,12 @@ def compile_deployment(deployment_id: str, api: Doc) -> DeploymentRuntime:
     for res in resources.values():
         for verb, meth in (res.get("resourceMethods") or {}).items():
             methods[(res["id"], verb)] = MethodRuntime(
-                res["id"], res.get("path", "/"), verb, meth, meth.get("methodIntegration")
+                res["id"],
+                res.get("path", "/"),
+                verb,
+                meth,
+                meth.get("methodIntegration"),
+                integration_kind(meth.get("methodIntegration")),
             )
     return DeploymentRuntime(
         deployment_id,

@@ -9,14 +9,15 @@ from __future__ import annotations
 from collections.abc import Coroutine
 from typing import Any
 
+from portico.compile.integration_kind import AWS_SERVICE, LAMBDA, LAMBDA_PROXY, MOCK
 from portico.compile.routes import match, select_method, split_path
 from portico.dataplane.authorize import authorize
 from portico.dataplane.errors import GatewayError
 from portico.dataplane.invocation import Invocation
 from portico.dataplane.validate import validate_request
-from portico.integrations.aws_service import invoke_aws_service, is_aws_service
+from portico.integrations.aws_service import invoke_aws_service
 from portico.integrations.http import invoke_http
-from portico.integrations.lambda_ import invoke_lambda, invoke_lambda_proxy, is_lambda_uri
+from portico.integrations.lambda_ import invoke_lambda, invoke_lambda_proxy
 from portico.integrations.mock import invoke_mock
 from portico.wire import Response
 
@@ -37,22 +38,21 @@ Answer = Response | Coroutine[Any, Any, Response]  # at once, or when the integr
 
 
 def integrate(inv: Invocation) -> Answer:
-    assert inv.method is not None
-    integration = inv.method.integration
-    if integration is None:
+    """Call the integration the deployment compiled for this method (compile/integration_kind.py)."""
+    method = inv.method
+    assert method is not None
+    integration, kind = method.integration, method.kind
+    if integration is None or kind is None:
         raise GatewayError("API_CONFIGURATION_ERROR", "Internal server error")
-    kind = integration.get("type")
-    if kind == "MOCK":
+    if kind == MOCK:
         return invoke_mock(inv, integration)
-    if kind == "AWS_PROXY" and is_lambda_uri(integration.get("uri")):
+    if kind == LAMBDA_PROXY:
         return invoke_lambda_proxy(inv, integration)
-    if kind == "AWS" and is_lambda_uri(integration.get("uri")):
+    if kind == LAMBDA:
         return invoke_lambda(inv, integration)
-    if kind == "AWS" and is_aws_service(integration):
+    if kind == AWS_SERVICE:
         return invoke_aws_service(inv, integration)
-    if kind == "HTTP_PROXY" or kind == "HTTP":
-        return invoke_http(inv)
-    raise GatewayError("API_CONFIGURATION_ERROR", "Internal server error")
+    return invoke_http(inv)
 
 
 async def integrated(inv: Invocation) -> Response:

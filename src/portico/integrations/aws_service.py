@@ -129,12 +129,6 @@ def parse_base(base: str) -> tuple[Origin, str, str]:
     return Origin(scheme, host, port), header, parts.path.rstrip("/")
 
 
-def is_aws_service(integration: Mapping[str, Any]) -> bool:
-    """An AWS integration that is not a Lambda function call."""
-    uri = integration.get("uri") or ""
-    return integration.get("type") == "AWS" and ":lambda:path/" not in uri
-
-
 def _fill(
     template: str, values: Mapping[str, str], stage: Mapping[str, str], encode: Callable[[str], str]
 ) -> str:

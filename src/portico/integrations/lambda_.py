@@ -14,6 +14,7 @@ import logging
 import re
 from typing import Any
 
+from portico.compile.integration_kind import LAMBDA_URI
 from portico.dataplane.errors import GatewayError
 from portico.dataplane.integration_mapping import map_request, map_response
 from portico.dataplane.invocation import Invocation
@@ -31,17 +32,12 @@ from portico.wire import Response
 
 log = logging.getLogger("portico.dataplane")
 
-_URI = re.compile(r"^arn:aws:apigateway:([^:]*):lambda:path/2015-03-31/functions/(.+)/invocations$")
 _STAGE_VARIABLE = re.compile(r"\$\{stageVariables\.([A-Za-z0-9_.-]+)\}")
-
-
-def is_lambda_uri(uri: str | None) -> bool:
-    return bool(uri and _function_part(uri) is not None)
 
 
 @functools.lru_cache(maxsize=1024)  # per request, with the few URIs a deployment has
 def _function_part(uri: str) -> str | None:
-    found = _URI.match(uri)
+    found = LAMBDA_URI.match(uri)
     return found.group(2) if found else None
 
 
