@@ -20,7 +20,7 @@ from portico.observability.access_log import DirectorySink, StreamSink
 from portico.settings import Settings
 from portico.store import SqlStore, open_store
 from portico.store.feed import ChangeFeed
-from portico.wire import Request, Response, json_response
+from portico.wire import Reply, Request, Response, json_response
 
 log = logging.getLogger("portico")
 
@@ -98,7 +98,7 @@ class Portico:
     def admin_port(self) -> int | None:
         return self.servers[1].port if len(self.servers) > 1 else None
 
-    def handle_main(self, request: Request) -> Response | Awaitable[Response]:
+    def handle_main(self, request: Request) -> Response | Reply | Awaitable[Response]:
         """Answers at once where it can (HandlerFn): the data plane's synchronous path needs no task."""
         if request.path.startswith("/_portico/"):
             return self._portico_endpoint(request)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from typing import Protocol
 from urllib.parse import parse_qsl
 
@@ -16,7 +18,6 @@ class Request:
     setup.py; a dataclass's generated `__init__` would run interpreted)."""
 
     __slots__ = (
-        "_first",
         "body",
         "client",
         "headers",
@@ -54,22 +55,19 @@ class Request:
         path, _, query = target.partition("?")
         self.path = path or "/"
         self.query = query
-        # first value of each header by lower-case name, built on the first lookup (a request is
-        # asked for several headers; the list keeps the client's order and case)
-        self._first: dict[str, str] | None = None
 
     def __repr__(self) -> str:
         return f"Request({self.method!r}, {self.target!r}, {self.headers!r}, {len(self.body)} bytes)"
 
     def header(self, name: str, default: str | None = None) -> str | None:
-        first = self._first
-        if first is None:
-            first = self._first = {}
-            for key, value in self.headers:
-                lkey = key.lower()
-                if lkey not in first:
-                    first[lkey] = value
-        return first.get(name.lower(), default)
+        """The first value of header `name` (any case). A scan: a request is asked for a few
+        headers, and comparing lengths first costs less than indexing them all."""
+        lname = name.lower()
+        size = len(lname)
+        for key, value in self.headers:
+            if len(key) == size and key.lower() == lname:
+                return value
+        return default
 
     def header_values(self, name: str) -> list[str]:
         lname = name.lower()
@@ -84,31 +82,112 @@ class Request:
 
 
 class Response:
-    """Built for every request: a plain class, as Request."""
+    """Built for every request: a plain class, as Request.
 
-    __slots__ = ("body", "headers", "status")
+    `head` holds header lines already serialised (`Name: value\r\n` each, Latin-1 text, sent before
+    `headers`): an HTTP_PROXY endpoint's headers, passed on as received. It never names
+    Content-Length, Transfer-Encoding, Date or Connection: the serialiser decides those."""
 
-    def __init__(self, status: int = 200, headers: Headers | None = None, body: bytes = b"") -> None:
+    __slots__ = ("body", "head", "headers", "status")
+
+    def __init__(
+        self, status: int = 200, headers: Headers | None = None, body: bytes = b"", head: str = ""
+    ) -> None:
         self.status = status
         self.headers: Headers = [] if headers is None else headers
         self.body = body
+        self.head = head
 
     def __repr__(self) -> str:
-        return f"Response({self.status!r}, {self.headers!r}, {self.body!r})"
+        head = f", head={self.head!r}" if self.head else ""
+        return f"Response({self.status!r}, {self.headers!r}, {self.body!r}{head})"
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Response):
             return NotImplemented
-        return (self.status, self.headers, self.body) == (other.status, other.headers, other.body)
+        mine = (self.status, self.all_headers(), self.body)
+        return mine == (other.status, other.all_headers(), other.body)
 
     __hash__ = None  # type: ignore[assignment]  # mutable, like the dataclass it was
 
+    def all_headers(self) -> Headers:
+        """`head`'s lines (decoded as Latin-1) and then `headers`."""
+        if not self.head:
+            return self.headers
+        lines = self.head.split("\r\n")
+        pairs = [line.split(": ", 1) for line in lines if line]
+        return [(pair[0], pair[1] if len(pair) > 1 else "") for pair in pairs] + self.headers
+
+    def unpack_head(self) -> None:
+        """Move `head`'s lines into `headers` (for code that edits or inspects them one by one)."""
+        if self.head:
+            self.headers = self.all_headers()
+            self.head = ""
+
     def header(self, name: str, default: str | None = None) -> str | None:
         lname = name.lower()
-        for key, value in self.headers:
+        for key, value in self.all_headers():
             if key.lower() == lname:
                 return value
         return default
+
+
+class Reply:
+    """A response that arrives later through a callback, without a task: what a handler returns
+    when its answer comes from an I/O callback (the HTTP_PROXY integration's upstream exchange).
+    Settled once, by `resolve` or `fail`; one listener (`then`) is called once it is, and reads
+    `result()`, which returns the response or raises the failure. `wait()` awaits it in a task."""
+
+    __slots__ = ("_error", "_listener", "_response")
+
+    def __init__(self) -> None:
+        self._listener: Callable[[Reply], None] | None = None
+        self._response: Response | None = None
+        self._error: Exception | None = None
+
+    @property
+    def settled(self) -> bool:
+        return self._response is not None or self._error is not None
+
+    def then(self, listener: Callable[[Reply], None]) -> None:
+        if self._response is not None or self._error is not None:
+            listener(self)
+        else:
+            self._listener = listener
+
+    def resolve(self, response: Response) -> None:
+        if self._response is None and self._error is None:
+            self._response = response
+            self._notify()
+
+    def fail(self, error: Exception) -> None:
+        if self._response is None and self._error is None:
+            self._error = error
+            self._notify()
+
+    def _notify(self) -> None:
+        listener = self._listener
+        if listener is not None:
+            self._listener = None
+            listener(self)
+
+    def result(self) -> Response:
+        if self._error is not None:
+            raise self._error
+        assert self._response is not None, "the reply is not settled"
+        return self._response
+
+    async def wait(self) -> Response:
+        if self._response is None and self._error is None:
+            settled: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+            def wake(_: Reply) -> None:
+                if not settled.done():
+                    settled.set_result(None)
+
+            self.then(wake)
+            await settled
+        return self.result()
 
 
 class Handler(Protocol):

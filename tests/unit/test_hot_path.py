@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from typing import Any
 
@@ -10,9 +11,10 @@ import pytest
 
 from portico.compile.snapshot import StageRuntime, compile_deployment
 from portico.dataplane.integration_mapping import map_request, map_response
-from portico.dataplane.invocation import Invocation, uuid4_text
+from portico.dataplane.invocation import Invocation
 from portico.dataplane.pipeline import route
 from portico.dataplane.resolve import resolve
+from portico.ids import request_ids, uuid4_text
 from portico.integrations.mock import invoke_mock
 from portico.mapping.vtl import NO_OVERRIDES, TemplateError, compile_template
 from portico.wire import Request
@@ -46,6 +48,14 @@ def test_constant_template_keeps_parse_errors() -> None:
 def test_request_ids_are_version_4_uuids() -> None:
     for raw in (bytes(16), b"\xff" * 16, bytes(range(16)), bytes(range(240, 256))):
         assert uuid4_text(raw) == str(uuid.UUID(bytes=raw, version=4))
+
+
+def test_request_ids_have_the_forms_aws_uses() -> None:
+    request_id, extended, trace = request_ids(1700000000.75)
+    assert str(uuid.UUID(request_id)) == request_id and uuid.UUID(request_id).version == 4
+    assert len(extended) == 16 and re.fullmatch(r"[A-Za-z0-9+/]{16}", extended)
+    assert re.fullmatch(r"1-6553f100-[0-9a-f]{24}", trace)
+    assert len({request_ids(0.0)[0] for _ in range(100)}) == 100
 
 
 def test_renders_without_overrides_share_one_empty_overrides() -> None:

@@ -11,6 +11,7 @@ from portico.integrations.http_headers import (
     mapped_request_head,
     method_response_headers,
     proxy_request_head,
+    proxy_response_head,
     proxy_response_headers,
 )
 from portico.integrations.http_plan import (
@@ -20,7 +21,7 @@ from portico.integrations.http_plan import (
     compile_mappings,
     compile_uri,
 )
-from portico.integrations.upstream import Origin
+from portico.integrations.upstream import Origin, UpstreamResponse, header_section
 from portico.wire import Request
 from tests.purity import pure_python_only
 
@@ -227,6 +228,47 @@ def test_proxy_response_headers() -> None:
         ("Content-Encoding", "gzip"),
     ]
     assert ("Content-Length", "10") in proxy_response_headers(raw, head=True)
+
+
+@pytest.mark.parametrize(
+    "upstream",
+    [
+        [("Server", "nginx"), ("Date", "d"), ("Content-Type", "text/plain"), ("Content-Length", "22")],
+        [("content-length", "0"), ("CONNECTION", "Keep-Alive"), ("Set-Cookie", "a=1"), ("Set-Cookie", "b=2")],
+        [
+            ("Transfer-Encoding", "chunked"),
+            ("Via", "1.1 x"),
+            ("X-Caf\xe9", "cr\xe8me"),
+            ("x-amzn-RequestId", "r"),
+        ],
+        [],
+    ],
+)
+def test_proxy_response_head_is_the_serialised_proxy_response_headers(
+    upstream: list[tuple[str, str]],
+) -> None:
+    section = "".join(f"{name}: {value}\r\n" for name, value in upstream)
+    raw = UpstreamResponse(200, section, b"").raw_headers
+    assert raw == [(name.encode("latin-1"), value.encode("latin-1")) for name, value in upstream]
+    expected = "".join(f"{name}: {value}\r\n" for name, value in proxy_response_headers(raw))
+    assert proxy_response_head(section) == expected
+
+
+def test_proxy_response_head_leaves_connection_tokens_to_the_general_path() -> None:
+    section = "Connection: keep-alive, X-Hop\r\nX-Hop: gone\r\n"
+    assert proxy_response_head(section) is None
+    raw = UpstreamResponse(200, section, b"").raw_headers
+    assert proxy_response_headers(raw) == [("x-amzn-Remapped-Connection", "keep-alive, X-Hop")]
+    assert proxy_response_head("connection:  close \r\n") == "x-amzn-Remapped-connection:  close \r\n"
+
+
+def test_header_section_of_the_final_response_head() -> None:
+    received = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nA: 1\r\nB:2 \r\n\r\nbody"
+    assert header_section(received) == "A: 1\r\nB:2 \r\n"
+    assert UpstreamResponse(200, header_section(received), b"").raw_headers == [(b"A", b"1"), (b"B", b"2 ")]
+    assert header_section(b"HTTP/1.1 204 No Content\r\n\r\n") == ""
+    big = b"HTTP/1.1 200 OK\r\n" + b"X-Big: %s\r\n" % (b"x" * 20000) + b"\r\n"
+    assert header_section(big) == "X-Big: " + "x" * 20000 + "\r\n"
 
 
 def test_method_response_headers_of_non_proxy_integrations() -> None:

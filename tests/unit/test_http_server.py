@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import http.client
+import itertools
 import json
 import logging
 import shutil
@@ -302,6 +303,26 @@ def test_response_headers_kept_as_given(run: Callable[[Scenario], None]) -> None
             await conn.close()
 
     run(scenario)
+
+
+def test_encode_response_with_a_serialised_head() -> None:
+    date = http1.DateCache()
+    plain = Response(404, [("X-Up", "1"), ("Content-Type", "text/plain"), ("X-Id", "r")], b"abc")
+    serialised = Response(404, [("X-Id", "r")], b"abc", head="X-Up: 1\r\nContent-Type: text/plain\r\n")
+    all_serialised = Response(404, [], b"abc", head="X-Up: 1\r\nContent-Type: text/plain\r\nX-Id: r\r\n")
+    for status in (404, 204, 599):
+        plain.status = serialised.status = all_serialised.status = status
+        for head_request, close, keep_alive in itertools.product((False, True), repeat=3):
+            got = [
+                http1.encode_response(
+                    r, head=head_request, close=close, keep_alive_header=keep_alive, date=date
+                )
+                for r in (plain, serialised, all_serialised)
+            ]
+            assert got[0] == got[1] == got[2]
+    assert serialised == plain == all_serialised and serialised.header("content-type") == "text/plain"
+    serialised.unpack_head()
+    assert (serialised.head, serialised.headers) == ("", plain.headers)
 
 
 def test_encode_response_rules() -> None:

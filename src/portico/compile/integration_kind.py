@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 LAMBDA_URI = re.compile(r"^arn:aws:apigateway:([^:]*):lambda:path/2015-03-31/functions/(.+)/invocations$")
 
-MOCK = "MOCK"
-LAMBDA_PROXY = "LAMBDA_PROXY"  # AWS_PROXY to a Lambda function
-LAMBDA = "LAMBDA"  # AWS (non-proxy) to a Lambda function
-AWS_SERVICE = "AWS_SERVICE"  # AWS to another service (action or path)
-HTTP = "HTTP"  # HTTP and HTTP_PROXY
+# Final: the compiled pipeline (setup.py) inlines them instead of looking them up per request.
+MOCK: Final = "MOCK"
+LAMBDA_PROXY: Final = "LAMBDA_PROXY"  # AWS_PROXY to a Lambda function
+LAMBDA: Final = "LAMBDA"  # AWS (non-proxy) to a Lambda function
+AWS_SERVICE: Final = "AWS_SERVICE"  # AWS to another service (action or path)
+HTTP: Final = "HTTP"  # HTTP and HTTP_PROXY
 
 
 def integration_kind(integration: Mapping[str, Any] | None) -> str | None:

@@ -4,7 +4,7 @@ quotas" (10 MB payload, 10 240 bytes of request line and headers).
 
 Works on the default asyncio loop and on uvloop. Per request: one parser pass, one `Request`, one
 joined write, and a task only when the handler answers with an awaitable (one task serves a run of
-pipelined requests).
+pipelined requests). A handler's Reply is written from its callback, without a task.
 """
 
 from __future__ import annotations
@@ -14,21 +14,21 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Final, cast
 
 import httptools
 
 from portico.dataplane import http1
-from portico.wire import Headers, Request, Response
+from portico.wire import Headers, Reply, Request, Response
 
 if TYPE_CHECKING:
     from portico.dataplane.server import HttpServer
 
 logger = logging.getLogger("portico.server")
 
-# A handler answers at once (a Response: written from the parser callback, no task) or later (an
-# awaitable: a task awaits it). Answering at once is the data plane's fast path (MOCK, errors).
-HandlerFn = Callable[[Request], Response | Awaitable[Response]]
+# A handler answers at once (a Response: written from the parser callback, no task) or later: a
+# Reply (written from its callback, no task either: HTTP_PROXY) or an awaitable (a task awaits it).
+HandlerFn = Callable[[Request], Response | Reply | Awaitable[Response]]
 # Called, in order with earlier pipelined responses, for a request the parser sees as an upgrade
 # (`Connection: Upgrade` + `Upgrade: ...`) with the transport and the bytes received after the
 # request. Return a Response to refuse (sent, then the connection closes), or None once the hook
@@ -48,13 +48,16 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 # Message state; also the timer kinds, plus _T_IDLE (no timer is _NONE).
-_NONE, _HEAD, _BODY, _T_IDLE = 0, 1, 2, 3
-_MAX_QUEUED = 8  # pipelined requests parsed ahead before reading pauses
-_WRITELINES_OVER = 64 * 1024  # bigger bodies are written without copying them into the head
+_NONE: Final = 0
+_HEAD: Final = 1
+_BODY: Final = 2
+_T_IDLE: Final = 3
+_MAX_QUEUED: Final = 8  # pipelined requests parsed ahead before reading pauses
+_WRITELINES_OVER: Final = 64 * 1024  # bigger bodies are written without copying them into the head
 
 # (request, keep_alive, upgrade, error, pending): an error is written and the connection closed;
 # pending is the handler's awaitable answer when it was already called.
-_Job = tuple[Request | None, bool, bool, Response | None, Awaitable[Response] | None]
+_Job = tuple[Request | None, bool, bool, Response | None, Reply | Awaitable[Response] | None]
 
 
 class _Rejected(Exception):
@@ -70,9 +73,9 @@ class Connection:
         "_body", "_body_size", "_cert", "_client", "_closed", "_closing",
         "_content_length", "_continue_pending", "_date", "_dead", "_deadline", "_drain", "_eof", "_expect",
         "_handler", "_head_raw", "_head_size", "_headers", "_limits", "_loop", "_lost", "_method",
-        "_parser", "_queue", "_read_paused", "_reject", "_scheme", "_server", "_server_port", "_state",
-        "_task", "_timer", "_timer_kind", "_tls", "_transport", "_upgrade_rest", "_url",
-        "_write_paused",
+        "_parser", "_queue", "_read_paused", "_reject", "_replying", "_replying_keep", "_scheme",
+        "_server", "_server_port", "_state", "_task", "_timer", "_timer_kind", "_tls", "_transport",
+        "_upgrade_rest", "_url", "_write_paused",
     )
     # fmt: on
 
@@ -87,6 +90,8 @@ class Connection:
         self._parser = httptools.HttpRequestParser(self)
         self._queue: deque[_Job] = deque()
         self._task: asyncio.Task[None] | None = None
+        self._replying: Request | None = None  # the request whose Reply is awaited (no task)
+        self._replying_keep = False
         self._timer: asyncio.TimerHandle | None = None
         self._timer_kind = _NONE
         self._deadline = 0.0  # when the current timer kind times out (loop time)
@@ -130,12 +135,12 @@ class Connection:
         self._cancel_timer()
         if self._drain is not None and not self._drain.done():
             self._drain.set_result(None)
-        if self._task is None:
+        if self._task is None:  # a Reply still awaited finds the connection closed
             self._server._forget(self)
 
     def eof_received(self) -> bool | None:
         self._eof = True
-        if (self._task is not None or self._queue) and not self._tls:
+        if (self._task is not None or self._replying is not None or self._queue) and not self._tls:
             return True  # keep the write side open to answer what was received (not with TLS)
         return None
 
@@ -214,7 +219,7 @@ class Connection:
             self._reject = http1.too_long()
             raise _Rejected
         if self._expect and self._content_length != 0:
-            if self._task is None and not self._queue:
+            if self._task is None and self._replying is None and not self._queue:
                 self._transport.write(http1.CONTINUE)
             else:
                 self._continue_pending = True  # sent once earlier responses are out
@@ -246,7 +251,7 @@ class Connection:
             self._cert,
         )
         keep_alive = parser.should_keep_alive() and not upgrade
-        if upgrade or self._task is not None or self._queue:
+        if upgrade or self._task is not None or self._replying is not None or self._queue:
             self._enqueue((request, keep_alive, upgrade, None, None))
             return
         try:
@@ -254,6 +259,11 @@ class Connection:
         except Exception:
             logger.exception("handler failed on %s %s", request.method, request.target)
             answer = http1.internal_error()
+        if isinstance(answer, Reply):
+            self._replying = request
+            self._replying_keep = keep_alive
+            answer.then(self._replied)
+            return
         if not isinstance(answer, Response):
             self._enqueue((request, keep_alive, False, None, answer))
             return
@@ -264,9 +274,31 @@ class Connection:
 
     # -- request processing -----------------------------------------------------------------
 
+    def _replied(self, reply: Reply) -> None:
+        """The handler's Reply is settled: write it (in order: later requests were queued)."""
+        request = self._replying
+        self._replying = None
+        if request is None:
+            return
+        try:
+            response = reply.result()
+        except Exception:
+            logger.exception("handler failed on %s %s", request.method, request.target)
+            response = http1.internal_error()
+        if self._closed:
+            return
+        close = not self._replying_keep or (not self._queue and (self._closing or self._eof))
+        self._write(response, request.method == "HEAD", close, request.http_version == "1.0")
+        if self._closed:
+            return
+        if self._queue:
+            self._task = self._loop.create_task(self._serve())
+        else:
+            self._idle()
+
     def _enqueue(self, job: _Job) -> None:
         self._queue.append(job)
-        if self._task is None:
+        if self._task is None and self._replying is None:
             self._task = self._loop.create_task(self._serve())
         elif len(self._queue) >= _MAX_QUEUED:
             self._sync_reading()
@@ -293,7 +325,12 @@ class Connection:
                     return
                 try:
                     answer = self._handler(request) if pending is None else pending
-                    response = answer if isinstance(answer, Response) else await answer
+                    if isinstance(answer, Response):
+                        response = answer
+                    elif isinstance(answer, Reply):
+                        response = await answer.wait()
+                    else:
+                        response = await answer
                 except Exception:
                     logger.exception("handler failed on %s %s", request.method, request.target)
                     response = http1.internal_error()
@@ -379,7 +416,7 @@ class Connection:
         kind = self._state
         if self._read_paused:
             kind = _NONE  # our own pause must not time the client out
-        elif kind == _NONE and self._task is None and not self._queue:
+        elif kind == _NONE and self._task is None and self._replying is None and not self._queue:
             kind = _T_IDLE
         if kind == self._timer_kind:
             return
@@ -428,7 +465,7 @@ class Connection:
 
     def begin_shutdown(self) -> None:
         self._closing = True
-        if self._task is None and not self._queue and self._state == _NONE:
+        if self._task is None and self._replying is None and not self._queue and self._state == _NONE:
             self._close()
 
     def abort(self) -> None:

@@ -20,7 +20,7 @@ from portico.dataplane.invocation import Invocation
 from portico.dataplane.pipeline import run_pipeline
 from portico.dataplane.resolve import Target, resolve, resolve_custom_domain
 from portico.observability.access_log import AccessLogFormat, AccessLogSink, StreamSink
-from portico.wire import Request, Response
+from portico.wire import Reply, Request, Response
 
 if TYPE_CHECKING:
     from portico.functions.invoker import FunctionInvoker
@@ -91,8 +91,9 @@ class DataPlane:
                 return resolve_custom_domain(host, request.path, domain.mappings) or _NO_MAPPING
         return resolve(request)
 
-    def handle(self, request: Request, target: Target) -> Response | Awaitable[Response]:
-        """The response, or an awaitable of it when a stage has to wait (authorizer, integration)."""
+    def handle(self, request: Request, target: Target) -> Response | Reply | Awaitable[Response]:
+        """The response; or, when a stage has to wait, a Reply (HTTP_PROXY) or an awaitable of it
+        (authorizer, other integrations)."""
         api = self.snapshot.apis.get(target.api_id)
         stage = api.stages.get(target.stage) if api else None
         if stage is None:
@@ -110,6 +111,10 @@ class DataPlane:
             return self._finish(inv, self._failed(inv, exc))
         if isinstance(answer, Response):
             return self._finish(inv, answer)
+        if isinstance(answer, Reply):
+            finished = _Finishing(self, inv)
+            answer.then(finished.settled)
+            return finished.reply
         return self._finish_later(inv, answer)
 
     async def _finish_later(self, inv: Invocation, pending: Awaitable[Response]) -> Response:
@@ -128,9 +133,16 @@ class DataPlane:
     def _finish(self, inv: Invocation, response: Response) -> Response:
         inv.status = response.status
         stage = inv.stage
-        response.headers.append(("x-amzn-RequestId", inv.request_id))
-        response.headers.append(("x-amz-apigw-id", inv.extended_request_id))
-        response.headers.append(("X-Amzn-Trace-Id", inv.trace_id))
+        if response.head and not response.headers:  # serialised already (HTTP_PROXY): stay so
+            ids = (
+                f"x-amzn-RequestId: {inv.request_id}\r\nx-amz-apigw-id: {inv.extended_request_id}\r\n"
+                f"X-Amzn-Trace-Id: {inv.trace_id}\r\n"
+            )
+            response.head += ids
+        else:
+            response.headers.append(("x-amzn-RequestId", inv.request_id))
+            response.headers.append(("x-amz-apigw-id", inv.extended_request_id))
+            response.headers.append(("X-Amzn-Trace-Id", inv.trace_id))
         if stage.access_log is not None:
             self._access_log(inv, stage.access_log, response)
         if log.isEnabledFor(logging.INFO):
@@ -147,6 +159,25 @@ class DataPlane:
 
     def _render_error(self, inv: Invocation, err: GatewayError) -> Response:
         return render_error(inv, err)
+
+
+class _Finishing:
+    """The integration's Reply, finished (`DataPlane._finish`) into the Reply the listener gets."""
+
+    __slots__ = ("inv", "plane", "reply")
+
+    def __init__(self, plane: DataPlane, inv: Invocation) -> None:
+        self.plane = plane
+        self.inv = inv
+        self.reply = Reply()
+
+    def settled(self, answer: Reply) -> None:
+        plane, inv = self.plane, self.inv
+        try:
+            response = answer.result()
+        except Exception as exc:
+            response = plane._failed(inv, exc)
+        self.reply.resolve(plane._finish(inv, response))
 
 
 def _forbidden() -> Response:

@@ -8,19 +8,20 @@ from __future__ import annotations
 import time
 from email.utils import formatdate
 from http import HTTPStatus
+from typing import Final
 
 from portico.wire import Response
 
 # b"HTTP/1.1 200 OK\r\n" for every status the standard library names.
-_STATUS_LINES: dict[int, str] = {s.value: f"HTTP/1.1 {s.value} {s.phrase}\r\n" for s in HTTPStatus}
+_STATUS_LINES: Final[dict[int, str]] = {s.value: f"HTTP/1.1 {s.value} {s.phrase}\r\n" for s in HTTPStatus}
 
 # Lengths of content-length, transfer-encoding, date, connection: the names the serialiser handles.
-_FRAMING_NAME_LENGTHS = frozenset({14, 17, 4, 10})
+_FRAMING_NAME_LENGTHS: Final = frozenset({14, 17, 4, 10})
 
 # Statuses that never carry a body nor a Content-Length (RFC 9110 8.6, 15.3.5, 15.4.5).
-_NO_BODY_STATUSES = frozenset({204, 304})
+_NO_BODY_STATUSES: Final = frozenset({204, 304})
 
-CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+CONTINUE: Final = b"HTTP/1.1 100 Continue\r\n\r\n"
 
 
 def status_line(status: int) -> str:
@@ -61,8 +62,11 @@ def encode_response(
     """
     status = response.status
     body = response.body
-    parts = [status_line(status)]
+    raw = response.head  # serialised already (wire.Response): written after the status line
     no_body = status < 200 or status in _NO_BODY_STATUSES
+    if raw and not response.headers:  # all serialised but the framing (an HTTP_PROXY response)
+        return _encode_serialised(status, raw, body, head, no_body, close, keep_alive_header, date)
+    parts = [] if raw else [status_line(status)]
     has_length = has_date = has_connection = False
     for name, value in response.headers:
         if ":" in name:
@@ -99,9 +103,30 @@ def encode_response(
         head_bytes = text.encode("latin-1")
     except UnicodeEncodeError:
         head_bytes = text.encode("utf-8")  # non-Latin-1 header values go out as UTF-8
+    if raw:
+        head_bytes = (status_line(status) + raw).encode("latin-1") + head_bytes
     if head or no_body:
         body = b""
     return head_bytes, body, close
+
+
+def _encode_serialised(
+    status: int,
+    raw: str,
+    body: bytes,
+    head: bool,
+    no_body: bool,
+    close: bool,
+    keep_alive_header: bool,
+    date: DateCache,
+) -> tuple[bytes, bytes, bool]:
+    """`encode_response` of a response whose headers are all in `head` (none of them framing)."""
+    length = "" if no_body else f"Content-Length: {len(body)}\r\n"
+    connection = (
+        "Connection: close\r\n" if close else "Connection: keep-alive\r\n" if keep_alive_header else ""
+    )
+    text = f"{status_line(status)}{raw}{length}{date.line()}{connection}\r\n"
+    return text.encode("latin-1"), b"" if head or no_body else body, close
 
 
 def _line_break_in(response: Response) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import binascii
 import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -10,7 +9,7 @@ from urllib.parse import unquote
 from portico.compile.routes import Match
 from portico.compile.snapshot import DeploymentRuntime, MethodRuntime, StageRuntime
 from portico.dataplane.resolve import Target
-from portico.ids import random_bytes, uuid4_text
+from portico.ids import request_ids
 from portico.wire import Request
 
 if TYPE_CHECKING:
@@ -33,18 +32,6 @@ def log_time(epoch: float) -> str:
     t = time.gmtime(epoch)
     day = _DAYS[t.tm_wday]
     return f"{day} {_MONTHS[t.tm_mon - 1]} {t.tm_mday:02d} {t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} UTC {t.tm_year}"
-
-
-def new_extended_id(entropy: bytes | None = None) -> str:
-    """`$context.extendedRequestId`: 16 base64 characters (from 12 random bytes)."""
-    return binascii.b2a_base64(entropy or random_bytes(12), newline=False).decode()[:16]
-
-
-def trace_header(incoming: str | None, epoch: float, entropy: bytes | None = None) -> str:
-    """`X-Amzn-Trace-Id`: the caller's trace is propagated; otherwise a new root is created."""
-    if incoming and "Root=" in incoming:
-        return incoming
-    return f"Root=1-{int(epoch):08x}-{(entropy or random_bytes(12)).hex()}"
 
 
 class Invocation:
@@ -116,10 +103,9 @@ class Invocation:
         self.authorizer: dict[str, Any] | None = None  # requestContext.authorizer once an authorizer ran
         self.usage_identifier_key: str | None = None  # the API key a Lambda authorizer answered
         self.trace: list[str] | None = None  # execution-log lines, kept for TestInvokeMethod only (note())
-        entropy = random_bytes(40)  # for the three ids
-        self.request_id = uuid4_text(entropy[:16])
-        self.extended_request_id = new_extended_id(entropy[16:28])
-        self.trace_id = trace_header(request.header("x-amzn-trace-id"), self.start, entropy[28:])
+        self.request_id, self.extended_request_id, root = request_ids(self.start)
+        incoming = request.header("x-amzn-trace-id")  # propagated; otherwise a new root
+        self.trace_id = incoming if incoming and "Root=" in incoming else "Root=" + root
 
     def note(self, message: str) -> None:
         """Add an execution-log line (`{time} : {message}`, as TestInvokeMethod shows them); free otherwise."""

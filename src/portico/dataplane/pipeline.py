@@ -19,7 +19,7 @@ from portico.integrations.aws_service import invoke_aws_service
 from portico.integrations.http import invoke_http
 from portico.integrations.lambda_ import invoke_lambda, invoke_lambda_proxy
 from portico.integrations.mock import invoke_mock
-from portico.wire import Response
+from portico.wire import Reply, Response
 
 
 def route(inv: Invocation) -> None:
@@ -34,7 +34,8 @@ def route(inv: Invocation) -> None:
     inv.method = inv.deployment.methods[(found.resource_id, verb)]
 
 
-Answer = Response | Coroutine[Any, Any, Response]  # at once, or when the integration has answered
+# At once; through a callback (a Reply: HTTP_PROXY); or a coroutine to await (the other integrations).
+Answer = Response | Reply | Coroutine[Any, Any, Response]
 
 
 def integrate(inv: Invocation) -> Answer:
@@ -58,7 +59,11 @@ def integrate(inv: Invocation) -> Answer:
 async def integrated(inv: Invocation) -> Response:
     """`integrate`, awaited."""
     answer = integrate(inv)
-    return answer if isinstance(answer, Response) else await answer
+    if isinstance(answer, Response):
+        return answer
+    if isinstance(answer, Reply):
+        return await answer.wait()
+    return await answer
 
 
 async def _authorized(inv: Invocation) -> Response:
@@ -68,7 +73,8 @@ async def _authorized(inv: Invocation) -> Response:
 
 
 def run_pipeline(inv: Invocation) -> Answer:
-    """The response at once when no stage waits (a MOCK integration, an error), else a coroutine."""
+    """The response at once when no stage waits (a MOCK integration, an error), a Reply from the
+    HTTP_PROXY integration, else a coroutine."""
     route(inv)
     if inv.deployment.authorizers:  # Lambda authorizers run before request validation, as in AWS
         return _authorized(inv)

@@ -41,7 +41,7 @@ class Target:
 
 
 def resolve(request: Request) -> Target | None:
-    host = request.host.split(":", 1)[0].lower()
+    host = request.host.partition(":")[0].lower()
     path = request.path
     marker = host.find(".execute-api.")
     if marker > 0:
@@ -60,7 +60,7 @@ def resolve(request: Request) -> Target | None:
 
 def _split_stage(api_id: str, path: str, host: str) -> Target | None:
     stage, _, rest = path.lstrip("/").partition("/")
-    return Target(api_id, stage, "/" + rest, host, host.split(".", 1)[0])
+    return Target(api_id, stage, "/" + rest, host, host.partition(".")[0])
 
 
 def resolve_custom_domain(host: str, path: str, mappings: dict[str, tuple[str, str | None]]) -> Target | None:

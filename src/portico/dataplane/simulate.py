@@ -142,6 +142,7 @@ async def _run(inv: Invocation, method: MethodRuntime) -> Response:
             uri = endpoint_uri(integration, inv.variables, inv.path_params, inv.request.query)
             inv.note(f"Endpoint request URI: {uri}")
         response = await integrated(inv)
+        response.unpack_head()  # its headers are inspected and edited below
     except GatewayError as err:
         _note_failure(inv, err)
         return render_error(inv, err)

@@ -18,7 +18,7 @@ from portico.functions import reports
 from portico.functions.config import FunctionConfig, new_log_stream, runtime_environment
 from portico.functions.runtime_api import Delivery, RuntimeApi
 from portico.functions.runtimes import RUNTIME_DIR, runtime_command
-from portico.ids import random_bytes
+from portico.ids import epoch_hex, random_bytes
 
 INIT_LIMIT = 10.0  # seconds a runtime may take to ask for its first event
 _MEMORY_EVERY = 1.0  # seconds between two reads of a runtime's peak memory
@@ -46,9 +46,7 @@ class Invocation:
         self.request_id = request_id
         self.payload = payload
         self.client_context = client_context
-        self.trace_id = (
-            f"Root=1-{int(time.time()):08x}-{random_bytes(12).hex()};Parent={random_bytes(8).hex()};Sampled=0"
-        )
+        self.trace_id = f"Root=1-{epoch_hex(time.time())}-{random_bytes(12).hex()};Parent={random_bytes(8).hex()};Sampled=0"
         self.done: asyncio.Future[tuple[bytes, str | None]] = asyncio.get_running_loop().create_future()
         self.lines: deque[str] = deque()
         self.size = 0

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Coroutine
 from typing import Any
 
 from portico.dataplane.errors import GatewayError
@@ -25,11 +26,13 @@ from portico.integrations.http_headers import (
     mapped_request_head,
     method_response_headers,
     proxy_request_head,
+    proxy_response_head,
     proxy_response_headers,
 )
 from portico.integrations.http_plan import HttpPlan, PlanError, encode_query_value
 from portico.integrations.upstream import (
     BadResponse,
+    Exchange,
     Origin,
     ResolveFailed,
     TlsFailed,
@@ -38,7 +41,7 @@ from portico.integrations.upstream import (
     UpstreamTimeout,
     loop_pool,
 )
-from portico.wire import Response
+from portico.wire import Reply, Response
 
 log = logging.getLogger("portico.integrations.http")
 
@@ -80,24 +83,60 @@ async def exchange(
     started = time.monotonic()
     try:
         response = await loop_pool().request(origin, head, body, method=method, timeout=plan.timeout)
-    except UpstreamTimeout:
-        raise GatewayError("INTEGRATION_TIMEOUT") from None
-    # one name per clause: mypyc (setup.py) types a name by its first binding
-    except ResolveFailed as unresolved:
-        raise _configuration_error(inv, f"Invalid endpoint address ({unresolved})") from None
-    except TlsFailed as tls:
-        if tls.verification:
-            raise _configuration_error(inv, str(tls)) from None
-        raise _network_error(inv, tls) from None
-    except BadResponse as bad:
-        log.warning("%s: Execution failed: invalid endpoint response: %s", inv.request_id, bad)
-        raise GatewayError("DEFAULT_5XX", "Internal server error", status=502) from None
     except UpstreamError as failed:
-        raise _network_error(inv, failed) from None
+        raise gateway_error(inv, failed) from None
     finally:
         inv.integration_latency = int((time.monotonic() - started) * 1000)
     inv.integration_status = str(response.status)
     return response
+
+
+def gateway_error(inv: Invocation, failed: UpstreamError) -> GatewayError:
+    """What API Gateway answers when its request to the endpoint fails this way."""
+    if isinstance(failed, UpstreamTimeout):
+        return GatewayError("INTEGRATION_TIMEOUT")
+    if isinstance(failed, ResolveFailed):
+        return _configuration_error(inv, f"Invalid endpoint address ({failed})")
+    if isinstance(failed, TlsFailed):
+        if failed.verification:
+            return _configuration_error(inv, str(failed))
+        return _network_error(inv, failed)
+    if isinstance(failed, BadResponse):
+        log.warning("%s: Execution failed: invalid endpoint response: %s", inv.request_id, failed)
+        return GatewayError("DEFAULT_5XX", "Internal server error", status=502)
+    return _network_error(inv, failed)
+
+
+class ProxyExchange(Exchange):
+    """The HTTP_PROXY integration's request to its endpoint: the endpoint's response becomes the
+    method response (headers remapped), a failure the gateway error; `reply` delivers either from
+    the upstream connection's callback (no task)."""
+
+    __slots__ = ("head_only", "inv", "reply", "started")
+
+    def __init__(self, inv: Invocation, head_only: bool) -> None:
+        super().__init__()
+        self.inv = inv
+        self.head_only = head_only
+        self.started = time.monotonic()
+        self.reply = Reply()
+
+    def answered(self, response: UpstreamResponse) -> None:
+        inv = self.inv
+        inv.integration_latency = int((time.monotonic() - self.started) * 1000)
+        inv.integration_status = str(response.status)
+        head = None if self.head_only else proxy_response_head(response.head)
+        if head is None:
+            headers = proxy_response_headers(response.raw_headers, self.head_only)
+            reply = Response(response.status, headers, response.body)
+        else:
+            reply = Response(response.status, [], response.body, head)
+        self.reply.resolve(reply)
+
+    def failed(self, error: UpstreamError) -> None:
+        inv = self.inv
+        inv.integration_latency = int((time.monotonic() - self.started) * 1000)
+        self.reply.fail(gateway_error(inv, error))
 
 
 def _network_error(inv: Invocation, exc: Exception) -> GatewayError:
@@ -107,7 +146,7 @@ def _network_error(inv: Invocation, exc: Exception) -> GatewayError:
     return GatewayError("INTEGRATION_FAILURE", "Network error communicating with endpoint")
 
 
-async def invoke_http(inv: Invocation) -> Response:
+def invoke_http(inv: Invocation) -> Reply | Coroutine[Any, Any, Response]:
     """The pipeline's entry point for HTTP and HTTP_PROXY integrations (plans compiled per deployment)."""
     method = inv.method
     assert method is not None
@@ -116,15 +155,15 @@ async def invoke_http(inv: Invocation) -> Response:
         raise _configuration_error(inv, "no compiled HTTP integration")
     if plan.kind != "HTTP_PROXY":
         assert method.integration is not None
-        return await invoke_http_mapped(inv, plan, method.integration)
-    request = inv.request  # HTTP_PROXY inline: the hot path
+        return invoke_http_mapped(inv, plan, method.integration)
+    request = inv.request  # HTTP_PROXY: the hot path, callback-driven (ProxyExchange)
     verb = plan.method or request.method
     origin, host, target = endpoint(plan, inv, request.query)
     body = request.body
     head = proxy_request_head(plan, inv, verb, target, host, body)
-    upstream = await exchange(inv, plan, origin, head, body, verb)
-    head_only = verb == "HEAD" and request.method == "HEAD"
-    return Response(upstream.status, proxy_response_headers(upstream.raw_headers, head_only), upstream.body)
+    proxied = ProxyExchange(inv, verb == "HEAD" and request.method == "HEAD")
+    loop_pool().start(proxied, origin, head, body, verb, plan.timeout)
+    return proxied.reply
 
 
 async def invoke_http_mapped(inv: Invocation, plan: HttpPlan, integration: dict[str, Any]) -> Response:

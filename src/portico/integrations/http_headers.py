@@ -11,7 +11,7 @@ adds `X-Amzn-Trace-Id`, `X-Forwarded-For/Port/Proto` and `X-Amzn-Apigateway-Api-
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from portico.wire import Headers
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from portico.integrations.http_plan import HttpPlan
 
 # Request headers never forwarded (re-generated, hop-by-hop, or owned by the gateway).
-DROPPED_REQUEST = frozenset(
+DROPPED_REQUEST: Final = frozenset(
     {
         "host",
         "connection",
@@ -46,16 +46,18 @@ DROPPED_REQUEST = frozenset(
     }
 )
 
-_DROP, _REMAP = 1, 2  # absent from a rule table: kept
+_DROP: Final = 1
+_REMAP: Final = 2
+_KEEP: Final = 3  # what a name absent from a rule table gets
 _HOP_BY_HOP = ("transfer-encoding", "keep-alive", "proxy-connection", "te", "trailer", "upgrade")
 # HTTP_PROXY: the endpoint's response passes through, except these.
-PROXY_RESPONSE: dict[str, int] = {
+PROXY_RESPONSE: Final[dict[str, int]] = {
     **dict.fromkeys(_HOP_BY_HOP, _DROP),
     **dict.fromkeys(("via", "proxy-authenticate", "expect", "host"), _DROP),
     **dict.fromkeys(("connection", "content-length", "date", "server", "x-amzn-requestid"), _REMAP),
 }
 # HTTP (non-proxy): applied to the method response built by the integration response mapping.
-MAPPED_RESPONSE: dict[str, int] = {
+MAPPED_RESPONSE: Final[dict[str, int]] = {
     "transfer-encoding": _DROP,
     **dict.fromkeys(
         (
@@ -78,10 +80,21 @@ MAPPED_RESPONSE: dict[str, int] = {
         _REMAP,
     ),
 }
-_PROXY_RESPONSE_RAW = {name.encode(): action for name, action in PROXY_RESPONSE.items()}
-_CONNECTION_PLAIN = frozenset({"keep-alive", "close", "", "content-length", "date", "server"})
-_NO_BODY_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "TRACE"})
-_ACCEPT_JSON = "Accept: application/json\r\n"
+_PROXY_RESPONSE_RAW: Final = {name.encode(): action for name, action in PROXY_RESPONSE.items()}
+# The same rules by the names' usual spellings, and common names kept, matched without lower-casing.
+_COMMON_KEPT = (
+    "Content-Type", "Content-Encoding", "Cache-Control", "ETag", "Last-Modified", "Vary", "Set-Cookie",
+    "Location", "Expires", "Accept-Ranges", "Access-Control-Allow-Origin", "Content-Language",
+)  # fmt: skip
+_PROXY_RESPONSE_EXACT: Final = {
+    **{spelling: _KEEP for name in _COMMON_KEPT for spelling in (name, name.lower())},
+    **PROXY_RESPONSE,
+    **{name.title(): action for name, action in PROXY_RESPONSE.items()},
+    "x-amzn-RequestId": _REMAP,
+}
+_CONNECTION_PLAIN: Final = frozenset({"keep-alive", "close", "", "content-length", "date", "server"})
+_NO_BODY_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "TRACE"})
+_ACCEPT_JSON: Final = "Accept: application/json\r\n"
 
 
 def encode_head(text: str) -> bytes:
@@ -190,6 +203,31 @@ def proxy_response_headers(raw: Iterable[tuple[bytes, bytes]], head: bool = Fals
             if lowered == b"connection" and text.lower() not in _CONNECTION_PLAIN:
                 listed |= _connection_tokens(text)
     return _without(out, listed) if listed else out
+
+
+def proxy_response_head(section: str) -> str | None:
+    """`proxy_response_headers` of an endpoint's header section as received (UpstreamResponse.head),
+    serialised for wire.Response.head: kept lines pass through as received; None when the
+    `Connection` header names further hop-by-hop headers (`proxy_response_headers` drops those).
+    Not for HEAD: that keeps `Content-Length`."""
+    out: list[str] = []
+    exact = _PROXY_RESPONSE_EXACT
+    for line in section.split("\r\n"):
+        if not line:
+            continue
+        name = line[: line.find(":")]
+        action = exact.get(name, 0)
+        if action == 0:
+            action = PROXY_RESPONSE.get(name.lower(), _KEEP)
+        if action == _KEEP:
+            out.append(line)
+        elif action == _REMAP:
+            connection = len(name) == 10 and name.lower() == "connection"
+            if connection and line[11:].strip(" \t").lower() not in _CONNECTION_PLAIN:
+                return None
+            out.append("x-amzn-Remapped-" + line)
+    out.append("")
+    return "\r\n".join(out) if len(out) > 1 else ""
 
 
 def method_response_headers(headers: Iterable[tuple[str, str]]) -> Headers:

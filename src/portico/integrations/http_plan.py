@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote
 
 from portico.integrations.upstream import Origin
@@ -22,14 +22,16 @@ if TYPE_CHECKING:
 Doc = dict[str, Any]
 Source = Callable[["Invocation"], "str | None"]
 
-LITERAL, PATH, STAGE = 0, 1, 2
+LITERAL: Final = 0
+PATH: Final = 1
+STAGE: Final = 2
 Piece = tuple[int, str]
 
 _PLACEHOLDER = re.compile(r"\$\{stageVariables\.([A-Za-z0-9_.-]+)\}|\{([^{}/?]+)\}")
 _PATH_SAFE = re.compile(r"[A-Za-z0-9/._~!$&'()*+,;=:@-]*\Z").match
 _QUERY_SAFE = re.compile(r"[A-Za-z0-9._~-]*\Z").match
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-_MAX_DYNAMIC_ORIGINS = 64
+_DEFAULT_PORTS: Final = {"http": 80, "https": 443}
+_MAX_DYNAMIC_ORIGINS: Final = 64
 
 
 class PlanError(Exception):
@@ -230,7 +232,7 @@ def compile_mappings(request_parameters: dict[str, str] | None) -> Mappings:
 
 # -- the compiled integration ---------------------------------------------------------------------
 
-DEFAULT_TIMEOUT_MS = 29000
+DEFAULT_TIMEOUT_MS: Final = 29000
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +249,7 @@ class HttpPlan:
 
 
 # Headers a mapping may not set (Developer Guide: HTTP integrations; the request fails with 500).
-FORBIDDEN_MAPPED_HEADERS = frozenset(
+FORBIDDEN_MAPPED_HEADERS: Final = frozenset(
     {"content-length", "transfer-encoding", "x-amzn-trace-id", "x-amzn-apigateway-api-id"}
 )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from typing import Any
+from typing import Any, Final
 
 from portico.dataplane.integration_mapping import (
     configuration_error,
@@ -55,7 +55,7 @@ def _status(value: Any) -> int | None:
     return None
 
 
-_MEMO_LIMIT = 32  # answers kept per method: one per (Content-Type, Accept, Content-Encoding) seen
+_MEMO_LIMIT: Final = 32  # answers kept per method: one per (Content-Type, Accept, Content-Encoding) seen
 
 
 def invoke_mock(inv: Invocation, integration: dict[str, Any]) -> Response:

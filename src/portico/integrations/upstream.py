@@ -7,6 +7,11 @@ bytes it is given, and parses the response with `httptools.HttpResponseParser`: 
 chunked and close-delimited bodies, HEAD, 1xx, 204 and 304. A connection returns to the pool when
 the response allows keep-alive. A pooled connection that turns out to be closed before any byte of
 the response arrived is retried once on a fresh connection, for idempotent requests only.
+
+An exchange is callback-driven: `UpstreamPool.start` sends the request on a pooled connection and
+the connection's parser callbacks deliver the outcome to the `Exchange` (no task, no future: the
+data plane's HTTP_PROXY path answers its client from there). A task runs only to open a connection.
+`UpstreamPool.request` is the same exchange, awaited.
 """
 
 from __future__ import annotations
@@ -15,14 +20,15 @@ import asyncio
 import math
 import socket
 import ssl
+import threading
 import weakref
-from typing import cast
+from typing import Final, cast
 
 import httptools
 
-MAX_BODY = 10 * 1024 * 1024
-IDLE_TIMEOUT = 30.0  # an idle pooled connection older than this is closed instead of reused
-MAX_IDLE_PER_ORIGIN = 512
+MAX_BODY: Final = 10 * 1024 * 1024
+IDLE_TIMEOUT: Final = 30.0  # an idle pooled connection older than this is closed instead of reused
+MAX_IDLE_PER_ORIGIN: Final = 512
 
 
 class UpstreamError(Exception):
@@ -91,26 +97,108 @@ RawHeaders = list[tuple[bytes, bytes]]
 
 
 class UpstreamResponse:
-    """Built for every upstream exchange: a plain class (wire.Request says why)."""
+    """Built for every upstream exchange: a plain class (wire.Request says why).
 
-    __slots__ = ("body", "raw_headers", "status")
+    `head` is the response's header section as received, decoded as Latin-1 (byte for byte):
+    `Name:value` lines, each ending in CRLF, without the status line and the final empty line (the
+    parser has validated it: no line folding, no bare LF). `headers` splits it when asked. (Text,
+    not bytes: compiled, str operations are primitives where bytes methods are generic calls.)"""
 
-    def __init__(self, status: int, raw_headers: RawHeaders, body: bytes) -> None:
+    __slots__ = ("body", "head", "status")
+
+    def __init__(self, status: int, head: str, body: bytes) -> None:
         self.status = status
-        self.raw_headers = raw_headers  # as received: the caller decodes what it passes on
+        self.head = head
         self.body = body
 
     @property
     def headers(self) -> list[tuple[str, str]]:
-        return [(n.decode("latin-1"), v.decode("latin-1")) for n, v in self.raw_headers]
+        """(name, value) pairs in order; a value without the whitespace before it, as llhttp gives it."""
+        out: list[tuple[str, str]] = []
+        for line in self.head.split("\r\n"):
+            if line:
+                name, _, value = line.partition(":")
+                out.append((name, value.lstrip(" \t")))
+        return out
+
+    @property
+    def raw_headers(self) -> RawHeaders:
+        return [(n.encode("latin-1"), v.encode("latin-1")) for n, v in self.headers]
 
 
-def _framed(headers: RawHeaders) -> bool:
+def _framed(head: str) -> bool:
     """Whether the message length is given (Content-Length or Transfer-Encoding)."""
-    return any(name.lower() in (b"content-length", b"transfer-encoding") for name, _ in headers)
+    lines = "\r\n" + head.lower()
+    return "\r\ncontent-length:" in lines or "\r\ntransfer-encoding:" in lines
 
 
-IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
+_HEAD_WINDOW: Final = 16384  # decoded at first when looking for the end of a head
+
+
+def header_section(received: bytes) -> str:
+    """The header lines of the final (non-1xx) response head in `received` (the bytes of a response
+    from its first byte, at least up to the end of that head), as UpstreamResponse.head."""
+    text = received[:_HEAD_WINDOW].decode("latin-1")
+    start = 0
+    while True:
+        end = text.find("\r\n\r\n", start)
+        if end < 0:
+            if len(text) < len(received):
+                text = received.decode("latin-1")
+                continue
+            raise BadResponse("incomplete response head")
+        line_end = text.find("\r\n", start)
+        if text[text.find(" ", start) + 1] != "1":  # status 1xx: another head follows
+            return text[line_end + 2 : end + 2] if line_end < end else ""
+        start = end + 4
+
+
+IDEMPOTENT: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
+
+
+class Exchange:
+    """One request to an upstream origin; its outcome arrives through `answered` or `failed`,
+    called exactly once from the connection's callbacks (subclasses say what to do with it)."""
+
+    # fmt: off
+    __slots__ = (
+        "abandoned", "body", "conn", "deadline", "fresh", "head", "method", "origin",
+    )
+    # fmt: on
+
+    def __init__(self) -> None:
+        self.origin: Origin | None = None
+        self.head = b""
+        self.body = b""
+        self.method = ""
+        self.deadline = 0.0
+        self.fresh = False  # on a connection opened for it: a failure is not retried
+        self.abandoned = False
+        self.conn: _Connection | None = None
+
+    def answered(self, response: UpstreamResponse) -> None:
+        raise NotImplementedError
+
+    def failed(self, error: UpstreamError) -> None:
+        raise NotImplementedError
+
+
+class _Awaited(Exchange):
+    """An exchange whose outcome settles a future (`UpstreamPool.request`)."""
+
+    __slots__ = ("future",)
+
+    def __init__(self, future: asyncio.Future[UpstreamResponse]) -> None:
+        super().__init__()
+        self.future = future
+
+    def answered(self, response: UpstreamResponse) -> None:
+        if not self.future.done():
+            self.future.set_result(response)
+
+    def failed(self, error: UpstreamError) -> None:
+        if not self.future.done():
+            self.future.set_exception(error)
 
 
 class _Connection(asyncio.Protocol):
@@ -118,22 +206,25 @@ class _Connection(asyncio.Protocol):
 
     # fmt: off
     __slots__ = (
-        "_body", "_closed", "_got_bytes", "_head_only", "_headers", "_headers_done", "_keep",
-        "_loop", "_parser", "_size", "_status", "_transport", "_waiter", "idle_since", "origin",
+        "_body", "_closed", "_exchange", "_got_bytes", "_head", "_head_only", "_headers_done",
+        "_keep", "_parser", "_pool", "_received", "_size", "_status", "_transport", "idle_since",
+        "origin",
     )
     # fmt: on
 
-    def __init__(self, origin: Origin) -> None:
+    def __init__(self, origin: Origin, pool: UpstreamPool) -> None:
         self.origin = origin
         self.idle_since = 0.0
+        self._pool = pool
         self._parser = httptools.HttpResponseParser(self)
         self._transport: asyncio.Transport | None = None
-        self._waiter: asyncio.Future[UpstreamResponse] | None = None
+        self._exchange: Exchange | None = None
         self._closed = False
         self._reset(False)
 
     def _reset(self, head_only: bool) -> None:
-        self._headers: RawHeaders = []
+        self._received: list[bytes] = []  # the bytes of the response until its head is complete
+        self._head = ""
         self._body: list[bytes] = []
         self._size = self._status = 0
         self._head_only = head_only
@@ -143,7 +234,6 @@ class _Connection(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._transport = cast(asyncio.Transport, transport)
-        self._loop = asyncio.get_running_loop()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._closed = True
@@ -154,24 +244,23 @@ class _Connection(asyncio.Protocol):
         return None  # let the transport close
 
     def data_received(self, data: bytes) -> None:
-        if self._waiter is None:
+        if self._exchange is None:
             self.close()  # unsolicited bytes: the connection cannot be trusted any more
             return
         self._got_bytes = True
+        if not self._headers_done:
+            self._received.append(data)
         try:
             self._parser.feed_data(data)
         except httptools.HttpParserError as exc:
             cause = exc.__context__
             self._fail(cause if isinstance(cause, BadResponse) else BadResponse(f"invalid response: {exc}"))
             return
-        if self._head_only and self._headers_done and self._waiter is not None:
+        if self._head_only and self._headers_done and self._exchange is not None:
             self._parser = httptools.HttpResponseParser(self)  # a HEAD response has no body
             self._finish(self._keep)
 
-    # -- parser callbacks (httptools) -------------------------------------------------------
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        self._headers.append((name, value))
+    # -- parser callbacks (httptools; no per-header callback: the header section is kept whole) ---
 
     def on_headers_complete(self) -> None:
         parser = self._parser
@@ -180,8 +269,11 @@ class _Connection(asyncio.Protocol):
             return  # 100 Continue / 103 Early Hints: the real response follows
         self._status = status
         self._headers_done = True
+        received = self._received
+        self._head = header_section(received[0] if len(received) == 1 else b"".join(received))
+        self._received = []
         if self._head_only:
-            self._keep = _framed(self._headers) and parser.should_keep_alive()
+            self._keep = _framed(self._head) and parser.should_keep_alive()
 
     def on_body(self, body: bytes) -> None:
         self._size += len(body)
@@ -190,52 +282,60 @@ class _Connection(asyncio.Protocol):
         self._body.append(body)
 
     def on_message_complete(self) -> None:
-        if self._waiter is None:
+        if self._exchange is None:
             return
-        if not self._headers_done:  # the end of an informational response
-            self._reset(self._head_only)
-            self._got_bytes = True
+        if not self._headers_done:  # the end of an informational response (its bytes stay received)
+            self._status = self._size = 0
+            self._body = []
         elif not self._head_only:
             self._finish(self._parser.should_keep_alive())
 
     # -- request / response -----------------------------------------------------------------
 
-    def send(self, head: bytes, body: bytes, head_only: bool) -> asyncio.Future[UpstreamResponse]:
+    def send(self, exchange: Exchange) -> None:
         transport = self._transport
         assert transport is not None
-        waiter: asyncio.Future[UpstreamResponse] = self._loop.create_future()
-        self._waiter = waiter
-        self._reset(head_only)
+        self._exchange = exchange
+        exchange.conn = self
+        self._reset(exchange.method == "HEAD")
+        head, body = exchange.head, exchange.body
         if not body:
             transport.write(head)
         elif len(body) > 65536:
             transport.writelines((head, body))
         else:
             transport.write(head + body)
-        return waiter
+
+    def detach(self, exchange: Exchange) -> bool:
+        """Forget `exchange` if it is this connection's (its caller gave up); then close."""
+        if self._exchange is not exchange:
+            return False
+        self._exchange = None
+        self.close()
+        return True
 
     def _finish(self, keep_alive: bool) -> None:
-        waiter = self._waiter
-        self._waiter = None
+        exchange = self._exchange
+        self._exchange = None
         if not keep_alive:
             self.close()
-        if waiter is not None and not waiter.done():
+        if exchange is not None:
             parts = self._body
             body = parts[0] if len(parts) == 1 else b"".join(parts)
-            waiter.set_result(UpstreamResponse(self._status, self._headers, body))
+            self._pool._answered(exchange, self, UpstreamResponse(self._status, self._head, body))
 
-    def _fail(self, exc: BaseException) -> None:
-        waiter = self._waiter
-        self._waiter = None
+    def _fail(self, exc: UpstreamError) -> None:
+        exchange = self._exchange
+        self._exchange = None
         self.close()
-        if waiter is not None and not waiter.done():
-            waiter.set_exception(exc)
+        if exchange is not None:
+            self._pool._failed(exchange, self, exc)
 
     def _end_of_stream(self) -> None:
         """EOF or connection lost: ends a close-delimited body, fails anything else."""
-        if self._waiter is None:
+        if self._exchange is None:
             self.close()
-        elif self._headers_done and not self._head_only and not _framed(self._headers):
+        elif self._headers_done and not self._head_only and not _framed(self._head):
             self._finish(False)
         elif not self._got_bytes:
             self._fail(_Stale("connection closed before the response"))
@@ -254,12 +354,16 @@ class _Connection(asyncio.Protocol):
     def reusable(self) -> bool:
         transport = self._transport
         return (
-            not self._closed and self._waiter is None and transport is not None and not transport.is_closing()
+            not self._closed
+            and self._exchange is None
+            and transport is not None
+            and not transport.is_closing()
         )
 
 
 class UpstreamPool:
-    """Idle keep-alive connections per origin, and the request/response exchange."""
+    """Idle keep-alive connections per origin, and the request/response exchange. Belongs to the
+    event loop it is first used on (connections belong to one loop)."""
 
     def __init__(self, *, idle_timeout: float = IDLE_TIMEOUT, max_idle: int = MAX_IDLE_PER_ORIGIN) -> None:
         self._idle: dict[Origin, list[_Connection]] = {}
@@ -271,44 +375,104 @@ class UpstreamPool:
         self._inflight: dict[_Connection, float] = {}
         self._sweep: asyncio.TimerHandle | None = None
         self._sweep_at = math.inf
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._connecting: set[asyncio.Task[None]] = set()
         self.opened = 0  # connections opened so far (observability, tests)
+
+    def start(
+        self, exchange: Exchange, origin: Origin, head: bytes, body: bytes, method: str, timeout: float
+    ) -> None:
+        """Send `head` (request line and headers, already serialised) and `body` to `origin`; the
+        outcome goes to `exchange` (`failed` with an UpstreamError subclass), at most `timeout` s
+        from now. Never calls back before returning."""
+        loop = self._loop
+        if loop is None:
+            loop = self._loop = asyncio.get_running_loop()
+        now = loop.time()
+        exchange.origin = origin
+        exchange.head = head
+        exchange.body = body
+        exchange.method = method
+        exchange.deadline = now + timeout
+        conn = self._take(origin, now)
+        if conn is None:
+            exchange.fresh = True
+            self._connect(exchange, loop)
+        else:
+            self._send(exchange, conn, loop)
 
     async def request(
         self, origin: Origin, head: bytes, body: bytes, *, method: str, timeout: float
     ) -> UpstreamResponse:
-        """Send `head` (request line and headers, already serialised) and `body`; return the
-        response. Raises an UpstreamError subclass; the whole exchange takes at most `timeout` s."""
-        loop = asyncio.get_running_loop()
-        now = loop.time()
-        deadline = now + timeout
-        head_only = method == "HEAD"
-        conn = self._take(origin, now)
-        fresh = conn is None
-        if conn is None:
-            conn = await self._open(origin, deadline, loop)
-        while True:
-            waiter = conn.send(head, body, head_only)
-            self._inflight[conn] = deadline
-            if deadline < self._sweep_at:
-                self._schedule_sweep(deadline, loop)
-            stale: _Stale | None = None
-            try:
-                response = await waiter
-            except _Stale as exc:  # the connection is closed already
-                stale = exc
-            except BaseException:
-                conn.close()  # cancelled or failed: the connection's state is unknown
-                raise
-            finally:
-                self._inflight.pop(conn, None)
-            if stale is None:
-                if conn.reusable:
-                    self._give_back(conn, loop.time())
-                return response
-            if fresh or method not in IDEMPOTENT:
-                raise ConnectFailed(str(stale)) from None
-            fresh = True  # retry once, on a new connection
-            conn = await self._open(origin, deadline, loop)
+        """`start`, awaited: the response, or an UpstreamError subclass raised."""
+        future: asyncio.Future[UpstreamResponse] = asyncio.get_running_loop().create_future()
+        exchange = _Awaited(future)
+        self.start(exchange, origin, head, body, method, timeout)
+        try:
+            return await future
+        except asyncio.CancelledError:
+            self.abandon(exchange)  # the connection's state is unknown: closed
+            raise
+
+    def abandon(self, exchange: Exchange) -> None:
+        """The caller no longer wants the outcome of `exchange`."""
+        exchange.abandoned = True
+        conn = exchange.conn
+        if conn is not None and conn.detach(exchange):
+            self._inflight.pop(conn, None)
+
+    def _send(self, exchange: Exchange, conn: _Connection, loop: asyncio.AbstractEventLoop) -> None:
+        conn.send(exchange)
+        deadline = exchange.deadline
+        self._inflight[conn] = deadline
+        if deadline < self._sweep_at:
+            self._schedule_sweep(deadline, loop)
+
+    def _connect(self, exchange: Exchange, loop: asyncio.AbstractEventLoop) -> None:
+        task = loop.create_task(self._open_for(exchange, loop))
+        self._connecting.add(task)  # the loop keeps only a weak reference
+        task.add_done_callback(self._connecting.discard)
+
+    async def _open_for(self, exchange: Exchange, loop: asyncio.AbstractEventLoop) -> None:
+        origin = exchange.origin
+        assert origin is not None
+        try:
+            conn = await self._open(origin, exchange.deadline, loop)
+        except UpstreamError as failed:
+            if not exchange.abandoned:
+                exchange.failed(failed)
+            return
+        except Exception as unexpected:  # one name per clause (mypyc)
+            if not exchange.abandoned:
+                exchange.failed(ConnectFailed(f"cannot connect to {origin.host}:{origin.port}: {unexpected}"))
+            return
+        if exchange.abandoned:
+            self._give_back(conn, loop.time())
+        else:
+            self._send(exchange, conn, loop)
+
+    # -- called by the connections ---------------------------------------------------------------
+
+    def _answered(self, exchange: Exchange, conn: _Connection, response: UpstreamResponse) -> None:
+        self._inflight.pop(conn, None)
+        if conn.reusable:
+            loop = self._loop
+            assert loop is not None
+            self._give_back(conn, loop.time())
+        exchange.answered(response)
+
+    def _failed(self, exchange: Exchange, conn: _Connection, error: UpstreamError) -> None:
+        self._inflight.pop(conn, None)
+        if isinstance(error, _Stale):  # the pooled connection was closed already
+            if not exchange.fresh and exchange.method in IDEMPOTENT:
+                exchange.fresh = True  # retry once, on a new connection
+                exchange.conn = None
+                loop = self._loop
+                assert loop is not None
+                self._connect(exchange, loop)
+                return
+            error = ConnectFailed(str(error))
+        exchange.failed(error)
 
     def _schedule_sweep(self, when: float, loop: asyncio.AbstractEventLoop) -> None:
         if self._sweep is not None:
@@ -355,7 +519,7 @@ class UpstreamPool:
         try:
             async with asyncio.timeout(remaining):
                 _, conn = await loop.create_connection(
-                    lambda: _Connection(origin),
+                    lambda: _Connection(origin, self),
                     origin.host,
                     origin.port,
                     ssl=context,
@@ -402,27 +566,39 @@ class UpstreamPool:
 _POOLS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, UpstreamPool] = weakref.WeakKeyDictionary()
 
 
-_last: tuple[asyncio.AbstractEventLoop | None, UpstreamPool | None] = (None, None)
+class _Last:
+    """The pool found last, for the thread that found it: a loop running in the same thread is the
+    running loop (asyncio.get_running_loop() costs a getpid system call in Python 3.11)."""
+
+    __slots__ = ("loop", "pool", "thread")
+
+    def __init__(self) -> None:
+        self.thread = -1
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.pool: UpstreamPool | None = None
+
+
+_last = _Last()
 
 
 def loop_pool() -> UpstreamPool:
     """The pool of the running event loop (connections belong to one loop)."""
-    global _last
-    loop = asyncio.get_running_loop()
-    last_loop, pool = _last
-    if last_loop is loop and pool is not None:
+    last = _last
+    loop = last.loop
+    pool = last.pool
+    if pool is not None and loop is not None and last.thread == threading.get_ident() and loop.is_running():
         return pool
+    loop = asyncio.get_running_loop()
     pool = _POOLS.get(loop)
     if pool is None:
         pool = _POOLS[loop] = UpstreamPool()
-    _last = (loop, pool)
+    last.thread, last.loop, last.pool = threading.get_ident(), loop, pool
     return pool
 
 
 def close_loop_pool() -> None:
     """Close the idle connections of the running loop's pool (server shutdown)."""
-    global _last
-    _last = (None, None)
+    _last.thread, _last.loop, _last.pool = -1, None, None
     pool = _POOLS.pop(asyncio.get_running_loop(), None)
     if pool is not None:
         pool.close()

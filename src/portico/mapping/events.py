@@ -10,12 +10,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import Any
+from typing import Any, Final
 from urllib.parse import unquote
 
 from portico.dataplane.invocation import Invocation, request_time
 
-_ALLOWED_KEYS = frozenset({"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"})
+_ALLOWED_KEYS: Final = frozenset({"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"})
 
 
 class MalformedProxyResponse(Exception):
