@@ -12,6 +12,8 @@ COMPILED = [
     "src/portico/ids.py",
     "src/portico/app.py",
     "src/portico/compile/routes.py",
+    "src/portico/compile/snapshot.py",
+    "src/portico/compile/integration_kind.py",
     "src/portico/dataplane/connection.py",
     "src/portico/dataplane/http1.py",
     "src/portico/dataplane/handler.py",

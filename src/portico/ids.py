@@ -35,6 +35,7 @@ class _Entropy:
 
 
 _ENTROPY: Final = _Entropy()
+_B64: Final = binascii.b2a_base64  # Final: compiled, no module attribute lookup per call
 
 
 def random_bytes(n: int) -> bytes:
@@ -82,13 +83,48 @@ def epoch_hex(epoch: float) -> str:
     return _EPOCH_HEX.of(epoch)
 
 
+class _RandomText:
+    """Random hex digits and base64 characters, decoded from the OS's random source 4 KiB at a time
+    (a request takes 56 of the one and 16 of the other: slicing costs less than encoding per id)."""
+
+    __slots__ = ("b64", "b64_used", "hex", "hex_used")
+
+    def __init__(self) -> None:
+        self.forget()
+
+    def forget(self) -> None:
+        self.hex, self.hex_used, self.b64, self.b64_used = "", 0, "", 0
+
+    def hex_digits(self, n: int) -> str:
+        end = self.hex_used + n
+        if end > len(self.hex):
+            self.hex = os.urandom(_CHUNK // 2).hex()
+            self.hex_used, end = 0, n
+        text = self.hex[self.hex_used : end]
+        self.hex_used = end
+        return text
+
+    def base64_chars(self, n: int) -> str:
+        end = self.b64_used + n
+        if end > len(self.b64):
+            self.b64 = _B64(os.urandom(_CHUNK // 4 * 3), newline=False).decode("ascii")
+            self.b64_used, end = 0, n
+        text = self.b64[self.b64_used : end]
+        self.b64_used = end
+        return text
+
+
+_TEXT: Final = _RandomText()
+
+
 def request_ids(epoch: float) -> tuple[str, str, str]:
-    """A request's ids from 40 random bytes: (request id: a version 4 UUID; extended request id:
-    16 base64 characters; X-Ray trace id `1-{epoch hex}-{24 hex digits}`)."""
-    entropy = _ENTROPY.take(40)
-    h = entropy.hex()
-    extended = binascii.b2a_base64(entropy[16:28], newline=False).decode("ascii")
-    return _uuid4_from_hex(h, entropy[8]), extended, f"1-{_EPOCH_HEX.of(epoch)}-{h[56:80]}"
+    """A request's ids: (request id: a version 4 UUID; extended request id: 16 base64 characters;
+    X-Ray trace id `1-{epoch hex}-{24 hex digits}`)."""
+    h = _TEXT.hex_digits(56)
+    variant = "89ab"[ord(h[16]) & 3]  # RFC 9562: 10xx
+    request_id = f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{variant}{h[17:20]}-{h[20:32]}"
+    return request_id, _TEXT.base64_chars(16), f"1-{_EPOCH_HEX.of(epoch)}-{h[32:56]}"
 
 
 os.register_at_fork(after_in_child=_ENTROPY.forget)
+os.register_at_fork(after_in_child=_TEXT.forget)

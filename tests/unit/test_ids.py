@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 
-from portico.ids import new_uuid4, random_bytes
+from portico.ids import new_uuid4, random_bytes, request_ids
 
 
 def test_random_bytes_are_handed_out_once() -> None:
@@ -22,15 +22,17 @@ def test_ids_are_version_4_uuids() -> None:
 
 
 def test_a_forked_child_does_not_repeat_the_parents_ids() -> None:
-    random_bytes(8)  # the parent has a buffer with bytes still to hand out
+    random_bytes(8)  # the parent has buffers with bytes and text still to hand out
+    request_ids(0.0)
     read, write = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the child: report its next bytes, then leave at once
-        os.write(write, random_bytes(32))
+    if pid == 0:  # the child: report its next bytes and ids, then leave at once
+        os.write(write, random_bytes(32) + "|".join(request_ids(0.0)).encode())
         os._exit(0)
     os.close(write)
-    child = os.read(read, 32)
+    child = os.read(read, 200)
     os.close(read)
     os.waitpid(pid, 0)
-    assert len(child) == 32
-    assert child != random_bytes(32)  # without the reset both would take the same next bytes
+    assert len(child) > 32
+    assert child[:32] != random_bytes(32)  # without the reset both would take the same next bytes
+    assert child[32:].decode().split("|") != list(request_ids(0.0))

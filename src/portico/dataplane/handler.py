@@ -11,7 +11,7 @@ import os
 import random
 import time
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from portico.auth.authorizer_cache import AuthorizerCache, MemoryAuthorizerCache
 from portico.compile.snapshot import EMPTY, DeploymentRuntime, Snapshot, StageRuntime
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from portico.integrations.aws_service import AwsServices
 
 log = logging.getLogger("portico.dataplane")
+_INFO: Final = logging.INFO
 
 FORBIDDEN = Response(
     403,
@@ -145,7 +146,7 @@ class DataPlane:
             response.headers.append(("X-Amzn-Trace-Id", inv.trace_id))
         if stage.access_log is not None:
             self._access_log(inv, stage.access_log, response)
-        if log.isEnabledFor(logging.INFO):
+        if log.isEnabledFor(_INFO):
             _log_request(inv, response)
         return response
 

@@ -21,6 +21,8 @@ _FRAMING_NAME_LENGTHS: Final = frozenset({14, 17, 4, 10})
 # Statuses that never carry a body nor a Content-Length (RFC 9110 8.6, 15.3.5, 15.4.5).
 _NO_BODY_STATUSES: Final = frozenset({204, 304})
 
+_wall_clock: Final = time.time  # Final: compiled, no module attribute lookup per call
+
 CONTINUE: Final = b"HTTP/1.1 100 Continue\r\n\r\n"
 
 
@@ -41,7 +43,7 @@ class DateCache:
         self._line = ""
 
     def line(self) -> str:
-        now = time.time()
+        now = _wall_clock()
         second = int(now)
         if second != self._second:
             self._second = second

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import unquote
 
 from portico.compile.routes import Match
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from portico.integrations.aws_service import AwsServices
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_wall_clock: Final = time.time  # Final: compiled, no module attribute lookup per request
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -87,7 +88,7 @@ class Invocation:
         self.variables = variables
         self.is_canary = is_canary
         self.account_id = account_id
-        self.start = time.time()
+        self.start = _wall_clock()
         self.aws = aws  # start-up settings of AWS service integrations
         self.functions = functions  # Lambda functions (hosted, or a configured endpoint)
         self.authorizer_cache = authorizer_cache  # Lambda authorizer results (auth/authorizer_cache.py)

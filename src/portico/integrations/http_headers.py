@@ -105,14 +105,12 @@ def encode_head(text: str) -> bytes:
 
 
 def _tail(plan: HttpPlan, inv: Invocation, method: str, body: bytes, accept: bool, agent: bool) -> str:
-    parts = [] if accept else [_ACCEPT_JSON]
-    if not agent:
-        parts.append(f"User-Agent: AmazonAPIGateway_{plan.api_id}\r\n")
-    parts.append(f"X-Amzn-Trace-Id: {inv.trace_id}\r\nX-Amzn-Apigateway-Api-Id: {plan.api_id}\r\n")
-    if body or method not in _NO_BODY_METHODS:
-        parts.append(f"Content-Length: {len(body)}\r\n")
-    parts.append("\r\n")
-    return "".join(parts)
+    """API Gateway's own headers and the end of the head (one string built: this runs per request)."""
+    length = f"Content-Length: {len(body)}\r\n" if body or method not in _NO_BODY_METHODS else ""
+    return (
+        f"{'' if accept else _ACCEPT_JSON}{'' if agent else plan.agent_line}X-Amzn-Trace-Id: {inv.trace_id}\r\n"
+        f"{plan.api_id_line}{length}\r\n"
+    )
 
 
 def proxy_request_head(
@@ -120,7 +118,7 @@ def proxy_request_head(
 ) -> bytes:
     """The HTTP_PROXY request line and headers: the client's headers, passed through."""
     request = inv.request
-    parts = [f"{method} {target} HTTP/1.1\r\nHost: {host}\r\n"]
+    parts = [method, " ", target, " HTTP/1.1\r\nHost: ", host, "\r\n"]
     mapped = plan.mapped_headers
     forwarded_for = ""
     accept = agent = False
@@ -134,11 +132,11 @@ def proxy_request_head(
             accept = True
         elif low == "user-agent":
             agent = True
-        parts.append(f"{name}: {value}\r\n")
+        parts += (name, ": ", value, "\r\n")
     for name, source in plan.mappings.header:
         mapped_value = source(inv)
         if mapped_value is not None:
-            parts.append(f"{name}: {mapped_value}\r\n")
+            parts += (name, ": ", mapped_value, "\r\n")
             accept = accept or name.lower() == "accept"
             agent = agent or name.lower() == "user-agent"
     parts.append(

@@ -246,6 +246,8 @@ class HttpPlan:
     forbidden_mapping: str = ""  # a header mapping AWS refuses at run time
     error: str = ""
     mapped_headers: frozenset[str] = frozenset()  # lower-cased names set by mappings
+    agent_line: str = ""  # `User-Agent: AmazonAPIGateway_{apiId}` (sent unless the client's is)
+    api_id_line: str = ""  # `X-Amzn-Apigateway-Api-Id: {apiId}`
 
 
 # Headers a mapping may not set (Developer Guide: HTTP integrations; the request fails with 500).
@@ -276,6 +278,8 @@ def compile_http_plan(api_id: str, integration: Doc) -> HttpPlan:
         forbidden,
         error,
         frozenset(name.lower() for name, _ in mappings.header),
+        f"User-Agent: AmazonAPIGateway_{api_id}\r\n",
+        f"X-Amzn-Apigateway-Api-Id: {api_id}\r\n",
     )
 
 

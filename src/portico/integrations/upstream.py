@@ -201,8 +201,10 @@ class _Awaited(Exchange):
             self.future.set_exception(error)
 
 
-class _Connection(asyncio.Protocol):
-    """One upstream connection; one request at a time (no pipelining)."""
+class _Connection:
+    """One upstream connection; one request at a time (no pipelining). An asyncio protocol,
+    duck-typed: no base class, so that the compiled build makes it a native class with fast
+    attribute access (as the listener's Connection)."""
 
     # fmt: off
     __slots__ = (
@@ -238,6 +240,12 @@ class _Connection(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._closed = True
         self._end_of_stream()
+
+    def pause_writing(self) -> None:
+        """Nothing to do: a request is written whole, and the transport buffers what is left."""
+
+    def resume_writing(self) -> None:
+        pass
 
     def eof_received(self) -> bool | None:
         self._end_of_stream()
@@ -518,8 +526,8 @@ class UpstreamPool:
         context = self._ssl_context(origin.verify) if origin.tls else None
         try:
             async with asyncio.timeout(remaining):
-                _, conn = await loop.create_connection(
-                    lambda: _Connection(origin, self),
+                _, protocol = await loop.create_connection(
+                    lambda: cast(asyncio.Protocol, _Connection(origin, self)),
                     origin.host,
                     origin.port,
                     ssl=context,
@@ -537,7 +545,7 @@ class UpstreamPool:
         except OSError as failed:
             raise ConnectFailed(f"cannot connect to {origin.host}:{origin.port}: {failed}") from None
         self.opened += 1
-        return conn
+        return cast(_Connection, protocol)
 
     def _ssl_context(self, verify: bool) -> ssl.SSLContext:
         context = self._contexts.get(verify)
@@ -579,6 +587,7 @@ class _Last:
 
 
 _last = _Last()
+_thread_id: Final = threading.get_ident
 
 
 def loop_pool() -> UpstreamPool:
@@ -586,13 +595,13 @@ def loop_pool() -> UpstreamPool:
     last = _last
     loop = last.loop
     pool = last.pool
-    if pool is not None and loop is not None and last.thread == threading.get_ident() and loop.is_running():
+    if pool is not None and loop is not None and last.thread == _thread_id() and loop.is_running():
         return pool
     loop = asyncio.get_running_loop()
     pool = _POOLS.get(loop)
     if pool is None:
         pool = _POOLS[loop] = UpstreamPool()
-    last.thread, last.loop, last.pool = threading.get_ident(), loop, pool
+    last.thread, last.loop, last.pool = _thread_id(), loop, pool
     return pool
 
 
