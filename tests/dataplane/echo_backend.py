@@ -7,6 +7,7 @@ Paths:
 - `/raw` answers the request body as is (`application/octet-stream`);
 - `/chunked`, `/close` (close-delimited), `/head-close` (no length, keep-alive asked);
 - `/garbage` (not HTTP), `/hangup` (closes without answering), `/big` (over 10 MB);
+- `/early-hints` sends a 103 response first; `/hop-by-hop` names a header in `Connection`;
 - anything else echoes the request as JSON: method, target, path, query, headers, body (base64).
 It counts connections and requests; `drop_idle()` closes its idle keep-alive connections.
 """
@@ -93,6 +94,10 @@ class EchoBackend:
             writer.write(b"this is not HTTP\r\n\r\n")
             await writer.drain()
             return False
+        if path == "/early-hints":
+            writer.write(b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n")
+            await writer.drain()
+            await asyncio.sleep(0.01)
         status, headers, body, framing = reply_for(seen)
         writer.write(encode_reply(status, headers, b"" if seen.method == "HEAD" else body, framing, seen))
         await writer.drain()
@@ -117,6 +122,11 @@ def reply_for(seen: Seen) -> Reply:
             ("Content-Encoding", "identity"),
         ]
         return 200, headers, b"headers", "length"
+    if path == "/early-hints":
+        return 200, [("Content-Type", "text/plain"), ("X-After", "hints")], b"after the hints", "length"
+    if path == "/hop-by-hop":
+        headers = [("Connection", "keep-alive, X-Hop"), ("X-Hop", "gone"), ("X-Kept", "yes")]
+        return 200, headers, b"hop", "length"
     if path == "/raw":
         return 200, [("Content-Type", "application/octet-stream")], seen.body, "length"
     if path == "/chunked":

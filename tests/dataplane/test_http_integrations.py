@@ -300,3 +300,62 @@ def test_http_non_proxy_selects_integration_response_by_status(server: Any, prox
     status, headers, body = call(server.port, "GET", f"/_aws/execute-api/{proxy_api}/dev/mapped/missing")
     assert (status, json.loads(body)) == (400, {"error": "not found upstream"})
     assert headers["Content-Type"] == "application/json"
+
+
+def test_informational_response_before_the_answer(server: Any, proxy_api: str) -> None:
+    status, headers, body = call(server.port, "GET", f"/_aws/execute-api/{proxy_api}/dev/early-hints")
+    assert (status, body, headers["X-After"]) == (200, b"after the hints", "hints")
+    assert "Link" not in headers
+
+
+def test_connection_header_naming_hop_by_hop_headers(server: Any, proxy_api: str) -> None:
+    status, headers, body = call(server.port, "GET", f"/_aws/execute-api/{proxy_api}/dev/hop-by-hop")
+    assert (status, body, headers["X-Kept"]) == (200, b"hop", "yes")
+    assert headers["x-amzn-Remapped-Connection"] == "keep-alive, X-Hop"
+    assert "X-Hop" not in headers
+
+
+def read_responses(sock: socket.socket, count: int) -> list[tuple[int, bytes]]:
+    """`count` responses (Content-Length framed) read off one connection, in order."""
+    data, out = b"", []
+    while len(out) < count:
+        head_end = data.find(b"\r\n\r\n")
+        if head_end >= 0:
+            head = data[:head_end].decode("latin-1")
+            length = int(
+                next(
+                    v
+                    for n, _, v in (line.partition(": ") for line in head.split("\r\n")[1:])
+                    if n.lower() == "content-length"
+                )
+            )
+            if len(data) >= head_end + 4 + length:
+                out.append((int(head.split(" ")[1]), data[head_end + 4 : head_end + 4 + length]))
+                data = data[head_end + 4 + length :]
+                continue
+        chunk = sock.recv(65536)
+        assert chunk, "connection closed early"
+        data += chunk
+    return out
+
+
+def test_pipelined_proxy_requests_answer_in_order(server: Any, proxy_api: str) -> None:
+    base = f"/_aws/execute-api/{proxy_api}/dev"
+    paths = [f"{base}/slow/150", f"{base}/seq/1", f"{base}/status/404", f"{base}/slow/50", f"{base}/seq/2"]
+    requests = b"".join(f"GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode() for path in paths)
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(requests)
+        answers = read_responses(sock, len(paths))
+    assert [status for status, _ in answers] == [200, 200, 404, 200, 200]
+    assert [json.loads(body)["path"] for _, body in answers[:2]] == ["/slow/150", "/seq/1"]
+    assert json.loads(answers[4][1])["path"] == "/seq/2"
+
+
+def test_client_gone_while_the_endpoint_answers(server: Any, backend: EchoBackend, proxy_api: str) -> None:
+    base = f"/_aws/execute-api/{proxy_api}/dev"
+    for _ in range(3):
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+            sock.sendall(f"GET {base}/slow/100 HTTP/1.1\r\nHost: localhost\r\n\r\n".encode())
+    before = len(backend.requests)
+    assert echo(server, proxy_api, "GET", "/after-hangups")["path"] == "/after-hangups"
+    assert len(backend.requests) > before

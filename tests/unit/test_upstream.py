@@ -14,14 +14,17 @@ from portico.controlplane.selfsigned import issue
 from portico.integrations.upstream import (
     BadResponse,
     ConnectFailed,
+    Exchange,
     Origin,
     ResolveFailed,
     TlsFailed,
+    UpstreamError,
     UpstreamPool,
     UpstreamResponse,
     UpstreamTimeout,
 )
 from tests.dataplane.echo_backend import EchoBackend
+from tests.purity import pure_python_only
 
 
 class Scripted:
@@ -234,3 +237,52 @@ async def test_tls_upstream_verification(pool: UpstreamPool, tmp_path: Path) -> 
     assert (await pool.request(insecure, head_for(), b"", method="GET", timeout=5)).body == b"again"
     assert (backend.connections, pool.opened) == (1, 1)  # the refused handshake never got served
     await backend.stop()
+
+
+class Recorded(Exchange):
+    """An exchange that records its outcomes (a subclass of a compiled class: pure Python only)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.outcomes: list[UpstreamResponse | UpstreamError] = []
+        self.settled = asyncio.get_running_loop().create_future()
+
+    def answered(self, response: UpstreamResponse) -> None:
+        self.outcomes.append(response)
+        self.settled.set_result(None)
+
+    def failed(self, error: UpstreamError) -> None:
+        self.outcomes.append(error)
+        self.settled.set_result(None)
+
+
+@pure_python_only
+async def test_callback_exchanges_settle_once_and_after_start_returns(
+    pool: UpstreamPool, echo: EchoBackend
+) -> None:
+    target = origin(echo.port)
+    outcomes: list[UpstreamResponse | UpstreamError] = []
+    for path, timeout in (("/status/201", 5.0), ("/status/202", 5.0), ("/slow/2000", 0.1)):
+        exchange = Recorded()
+        pool.start(exchange, target, head_for(path), b"", "GET", timeout)
+        assert exchange.outcomes == []  # never from inside start(), even on a pooled connection
+        await exchange.settled
+        await asyncio.sleep(0.05)
+        assert len(exchange.outcomes) == 1
+        outcomes += exchange.outcomes
+    assert [getattr(outcome, "status", None) for outcome in outcomes[:2]] == [201, 202]
+    assert isinstance(outcomes[2], UpstreamTimeout)
+    assert (pool.opened, pool.idle_count(target)) == (1, 0)  # one connection, closed by the timeout
+
+
+async def test_cancelled_request_closes_its_connection(pool: UpstreamPool, echo: EchoBackend) -> None:
+    target = origin(echo.port)
+    assert (await pool.request(target, head_for("/status/200"), b"", method="GET", timeout=5)).status == 200
+    waiting = asyncio.create_task(pool.request(target, head_for("/slow/2000"), b"", method="GET", timeout=5))
+    await asyncio.sleep(0.2)
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    assert pool.idle_count(target) == 0  # its state is unknown: not reused
+    assert (await pool.request(target, head_for("/status/204"), b"", method="GET", timeout=5)).status == 204
+    assert pool.opened == 2
