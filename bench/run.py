@@ -1,12 +1,14 @@
 """Side-by-side benchmark: Portico vs nginx on this machine, in one run.
 
-    .venv/bin/python bench/run.py [--duration 10] [--connections 64]
+    .venv/bin/python bench/run.py [--duration 10] [--connections 64] [--rounds 3]
 
 Needs `nginx` and `wrk` (`apt-get install -y nginx wrk`). Starts:
 - a backend nginx (`return 200`) pinned to core 1 — the same backend for both proxies;
 - the nginx under test (one worker, pinned to core 0): `return 200` and `proxy_pass` to the backend;
 - Portico (one process, pinned to core 0) with a MOCK route and an HTTP_PROXY route to the backend;
-then runs `wrk -t1 -cN` (pinned to core 1) against each and writes bench/RESULTS.md.
+then runs `wrk -t1 -cN` (pinned to core 1) against each, in rounds (every target once per round,
+so that a slow spell of this shared machine falls on all of them alike), and writes each target's
+median round and every round's figures to bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -98,6 +100,13 @@ def _ms(value: str) -> float:
     return number / 1000 if unit == "us" else number * 1000 if unit == "s" else number
 
 
+def median_round(rounds: list[WrkResult]) -> WrkResult:
+    """The round with the median requests/s (its latencies with it); errors of all rounds."""
+    ranked = sorted(rounds, key=lambda r: r.rps)
+    middle = ranked[(len(ranked) - 1) // 2]
+    return WrkResult(middle.name, middle.rps, middle.p50_ms, middle.p99_ms, sum(r.errors for r in rounds))
+
+
 def run_wrk(name: str, url: str, duration: int, connections: int) -> WrkResult:
     pin = ["taskset", "-c", "1"] if shutil.which("taskset") else []
     subprocess.run([*pin, "wrk", "-t1", f"-c{connections}", "-d2s", url], capture_output=True, check=True)
@@ -176,6 +185,9 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="every target once per round; the median counts"
+    )
     parser.add_argument("--pure", action="store_true", help="serve Portico from the pure-Python install")
     args = parser.parse_args()
     for tool in ("nginx", "wrk"):
@@ -218,12 +230,17 @@ def main() -> int:
         wait_http(f"{base}/_portico/health")
         configure_portico(base, backend)
         invoke = f"{base}/_aws/execute-api/bench/bench"
-        results = [
-            run_wrk("nginx return 200", f"http://127.0.0.1:{ret}/", args.duration, args.connections),
-            run_wrk("Portico MOCK", f"{invoke}/mock", args.duration, args.connections),
-            run_wrk("nginx proxy_pass", f"http://127.0.0.1:{proxy}/hello", args.duration, args.connections),
-            run_wrk("Portico HTTP_PROXY", f"{invoke}/proxy/hello", args.duration, args.connections),
+        targets = [
+            ("nginx return 200", f"http://127.0.0.1:{ret}/"),
+            ("Portico MOCK", f"{invoke}/mock"),
+            ("nginx proxy_pass", f"http://127.0.0.1:{proxy}/hello"),
+            ("Portico HTTP_PROXY", f"{invoke}/proxy/hello"),
         ]
+        rounds: dict[str, list[WrkResult]] = {name: [] for name, _ in targets}
+        for number in range(1, args.rounds + 1):
+            print(f"round {number} of {args.rounds}")
+            for name, url in targets:
+                rounds[name].append(run_wrk(name, url, args.duration, args.connections))
     finally:
         for proc in reversed(procs):
             proc.send_signal(signal.SIGTERM)
@@ -233,11 +250,12 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 proc.kill()
         shutil.rmtree(tmp, ignore_errors=True)
-    write_results(results, args)
+    write_results(rounds, args)
     return 0
 
 
-def write_results(results: list[WrkResult], args: argparse.Namespace) -> None:
+def write_results(rounds: dict[str, list[WrkResult]], args: argparse.Namespace) -> None:
+    results = [median_round(runs) for runs in rounds.values()]
     by_name = {r.name: r for r in results}
     mock_ratio = by_name["Portico MOCK"].rps / by_name["nginx return 200"].rps
     proxy_ratio = by_name["Portico HTTP_PROXY"].rps / by_name["nginx proxy_pass"].rps
@@ -245,7 +263,10 @@ def write_results(results: list[WrkResult], args: argparse.Namespace) -> None:
     if Path("/proc/cpuinfo").exists():
         found = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
         cpu = found.group(1) if found else cpu
-    command = f".venv/bin/python bench/run.py --duration {args.duration} --connections {args.connections}"
+    command = (
+        f".venv/bin/python bench/run.py --duration {args.duration} --connections {args.connections}"
+        f" --rounds {args.rounds}"
+    )
     command += " --pure" if args.pure else ""
     lines = [
         "# Benchmark results",
@@ -256,7 +277,9 @@ def write_results(results: list[WrkResult], args: argparse.Namespace) -> None:
         f"Command: `{command}`",
         "",
         f"nginx and Portico: one worker/process each, pinned to core 0; backend nginx and `wrk -t1 "
-        f"-c{args.connections}` pinned to core 1; {args.duration} s per target after a 2 s warm-up.",
+        f"-c{args.connections}` pinned to core 1; {args.duration} s per target after a 2 s warm-up, in "
+        f"{args.rounds} rounds (each target once per round, in the order below). The table shows each "
+        "target's median round (errors: all rounds); the ratios are of those medians.",
         "",
         "| target | requests/s | p50 ms | p99 ms | errors |",
         "|---|---:|---:|---:|---:|",
@@ -266,6 +289,22 @@ def write_results(results: list[WrkResult], args: argparse.Namespace) -> None:
         "",
         f"- Portico MOCK / nginx return 200: **{mock_ratio:.2f}×** (target ≥ 0.3×)",
         f"- Portico HTTP_PROXY / nginx proxy_pass: **{proxy_ratio:.2f}×** (target ≥ 0.5×)",
+        "",
+        "Every round, requests/s (the machine is shared: figures move between rounds):",
+        "",
+        "| target | " + " | ".join(f"round {n}" for n in range(1, args.rounds + 1)) + " |",
+        "|---|" + "---:|" * args.rounds,
+    ]
+    lines += [
+        f"| {name} | " + " | ".join(f"{r.rps:.0f}" for r in runs) + " |" for name, runs in rounds.items()
+    ]
+    lines += [
+        "",
+        "Ratios by round: "
+        + ", ".join(
+            f"MOCK {m.rps / n.rps:.2f}× / HTTP_PROXY {h.rps / q.rps:.2f}×"
+            for n, m, q, h in zip(*rounds.values(), strict=True)
+        ),
         "",
     ]
     header, section = kept_parts(RESULTS.read_text() if RESULTS.exists() else "")
