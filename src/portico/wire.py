@@ -65,7 +65,7 @@ class Request:
         lname = name.lower()
         size = len(lname)
         for key, value in self.headers:
-            if len(key) == size and key.lower() == lname:
+            if len(key) == size and (key == name or key.lower() == lname):
                 return value
         return default
 
@@ -78,7 +78,7 @@ class Request:
 
     @property
     def host(self) -> str:
-        return self.header("host", "") or ""
+        return self.header("Host", "") or ""  # as clients spell it: no lower-casing then
 
 
 class Response:

@@ -252,11 +252,13 @@ def test_proxy_response_head_is_the_serialised_proxy_response_headers(
     assert raw == [(name.encode("latin-1"), value.encode("latin-1")) for name, value in upstream]
     expected = "".join(f"{name}: {value}\r\n" for name, value in proxy_response_headers(raw))
     assert proxy_response_head(section) == expected
+    assert proxy_response_head(section) == expected  # again: the lines' fates are memoised
 
 
 def test_proxy_response_head_leaves_connection_tokens_to_the_general_path() -> None:
     section = "Connection: keep-alive, X-Hop\r\nX-Hop: gone\r\n"
     assert proxy_response_head(section) is None
+    assert proxy_response_head(section) is None  # never memoised as a plain line
     raw = UpstreamResponse(200, section, b"").raw_headers
     assert proxy_response_headers(raw) == [("x-amzn-Remapped-Connection", "keep-alive, X-Hop")]
     assert proxy_response_head("connection:  close \r\n") == "x-amzn-Remapped-connection:  close \r\n"

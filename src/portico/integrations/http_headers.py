@@ -207,25 +207,46 @@ def proxy_response_head(section: str) -> str | None:
     """`proxy_response_headers` of an endpoint's header section as received (UpstreamResponse.head),
     serialised for wire.Response.head: kept lines pass through as received; None when the
     `Connection` header names further hop-by-hop headers (`proxy_response_headers` drops those).
-    Not for HEAD: that keeps `Content-Length`."""
+    Not for HEAD: that keeps `Content-Length`. A line's fate is a function of the line alone, and
+    an endpoint sends mostly the same lines (`Server`, `Content-Type`, ...): it is memoised."""
     out: list[str] = []
-    exact = _PROXY_RESPONSE_EXACT
+    memo = _LINE_MEMO
     for line in section.split("\r\n"):
         if not line:
             continue
-        name = line[: line.find(":")]
-        action = exact.get(name, 0)
-        if action == 0:
-            action = PROXY_RESPONSE.get(name.lower(), _KEEP)
-        if action == _KEEP:
-            out.append(line)
-        elif action == _REMAP:
-            connection = len(name) == 10 and name.lower() == "connection"
-            if connection and line[11:].strip(" \t").lower() not in _CONNECTION_PLAIN:
+        sent = memo.get(line)
+        if sent is None:
+            sent = _proxy_line(line)
+            if sent is None:
                 return None
-            out.append("x-amzn-Remapped-" + line)
+            if len(memo) >= _LINE_MEMO_LIMIT:
+                memo.clear()
+            memo[line] = sent
+        if sent:
+            out.append(sent)
     out.append("")
     return "\r\n".join(out) if len(out) > 1 else ""
+
+
+def _proxy_line(line: str) -> str | None:
+    """One header line as the client gets it: as received, remapped, or dropped (""); None when it
+    is a `Connection` header that names further hop-by-hop headers."""
+    name = line[: line.find(":")]
+    action = _PROXY_RESPONSE_EXACT.get(name, 0)
+    if action == 0:
+        action = PROXY_RESPONSE.get(name.lower(), _KEEP)
+    if action == _KEEP:
+        return line
+    if action == _DROP:
+        return ""
+    connection = len(name) == 10 and name.lower() == "connection"
+    if connection and line[11:].strip(" \t").lower() not in _CONNECTION_PLAIN:
+        return None
+    return "x-amzn-Remapped-" + line
+
+
+_LINE_MEMO: Final[dict[str, str]] = {}
+_LINE_MEMO_LIMIT: Final = 1024
 
 
 def method_response_headers(headers: Iterable[tuple[str, str]]) -> Headers:
