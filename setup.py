@@ -27,6 +27,7 @@ COMPILED = [
     "src/portico/integrations/http_headers.py",
     "src/portico/integrations/http_plan.py",
     "src/portico/integrations/upstream.py",
+    "src/portico/integrations/upstream_connection.py",
     "src/portico/integrations/lambda_.py",
     "src/portico/mapping/events.py",
     "src/portico/functions/host.py",

@@ -114,9 +114,8 @@ class Response:
         """`head`'s lines (decoded as Latin-1) and then `headers`."""
         if not self.head:
             return self.headers
-        lines = self.head.split("\r\n")
-        pairs = [line.split(": ", 1) for line in lines if line]
-        return [(pair[0], pair[1] if len(pair) > 1 else "") for pair in pairs] + self.headers
+        pairs = [line.partition(":") for line in self.head.split("\r\n") if line]
+        return [(name, value.lstrip(" \t")) for name, _, value in pairs] + self.headers
 
     def unpack_head(self) -> None:
         """Move `head`'s lines into `headers` (for code that edits or inspects them one by one)."""
@@ -144,10 +143,6 @@ class Reply:
         self._listener: Callable[[Reply], None] | None = None
         self._response: Response | None = None
         self._error: Exception | None = None
-
-    @property
-    def settled(self) -> bool:
-        return self._response is not None or self._error is not None
 
     def then(self, listener: Callable[[Reply], None]) -> None:
         if self._response is not None or self._error is not None:

@@ -11,7 +11,7 @@ from portico.compile.integration_kind import AWS_SERVICE, HTTP, LAMBDA, LAMBDA_P
 from portico.dataplane.integration_mapping import IntegrationRequest
 from portico.integrations.aws_service import AwsServices, parse_base, request_target
 from portico.integrations.aws_sign import parse_service_uri
-from portico.integrations.upstream import Origin
+from portico.integrations.upstream_connection import Origin
 from portico.settings import Settings
 
 

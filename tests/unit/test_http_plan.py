@@ -21,7 +21,7 @@ from portico.integrations.http_plan import (
     compile_mappings,
     compile_uri,
 )
-from portico.integrations.upstream import Origin, UpstreamResponse, header_section
+from portico.integrations.upstream_connection import Origin, UpstreamResponse, header_section
 from portico.wire import Request
 from tests.purity import pure_python_only
 

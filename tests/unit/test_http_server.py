@@ -323,6 +323,8 @@ def test_encode_response_with_a_serialised_head() -> None:
     assert serialised == plain == all_serialised and serialised.header("content-type") == "text/plain"
     serialised.unpack_head()
     assert (serialised.head, serialised.headers) == ("", plain.headers)
+    as_received = Response(200, [], b"", head="X-A:1\r\nX-B:   two words\r\n")  # OWS as an endpoint sent it
+    assert as_received.all_headers() == [("X-A", "1"), ("X-B", "two words")]
 
 
 def test_encode_response_rules() -> None:

@@ -1,4 +1,5 @@
-"""The upstream keep-alive pool against small local asyncio backends (framing, reuse, failures)."""
+"""The upstream keep-alive pool and its connections against small local asyncio backends (framing,
+reuse, failures)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from portico.controlplane.selfsigned import issue
-from portico.integrations.upstream import (
+from portico.integrations.upstream import UpstreamPool
+from portico.integrations.upstream_connection import (
     BadResponse,
     ConnectFailed,
     Exchange,
@@ -19,7 +21,6 @@ from portico.integrations.upstream import (
     ResolveFailed,
     TlsFailed,
     UpstreamError,
-    UpstreamPool,
     UpstreamResponse,
     UpstreamTimeout,
 )

@@ -26,7 +26,8 @@ from portico.functions.invoker import (
 )
 from portico.integrations.aws_sign import sign, static_credentials
 from portico.integrations.http_plan import parse_origin
-from portico.integrations.upstream import UpstreamError, loop_pool
+from portico.integrations.upstream import loop_pool
+from portico.integrations.upstream_connection import UpstreamError
 from portico.settings import Settings
 
 REMOTE_TIMEOUT = 930.0  # seconds: Lambda's longest function timeout and some

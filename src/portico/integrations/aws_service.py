@@ -40,7 +40,8 @@ from portico.integrations.aws_sign import (
     sign,
     static_credentials,
 )
-from portico.integrations.upstream import (
+from portico.integrations.upstream import loop_pool
+from portico.integrations.upstream_connection import (
     BadResponse,
     Origin,
     ResolveFailed,
@@ -48,7 +49,6 @@ from portico.integrations.upstream import (
     UpstreamError,
     UpstreamResponse,
     UpstreamTimeout,
-    loop_pool,
 )
 from portico.wire import Headers, Response
 

@@ -30,7 +30,8 @@ from portico.integrations.http_headers import (
     proxy_response_headers,
 )
 from portico.integrations.http_plan import HttpPlan, PlanError, encode_query_value
-from portico.integrations.upstream import (
+from portico.integrations.upstream import loop_pool
+from portico.integrations.upstream_connection import (
     BadResponse,
     Exchange,
     Origin,
@@ -39,7 +40,6 @@ from portico.integrations.upstream import (
     UpstreamError,
     UpstreamResponse,
     UpstreamTimeout,
-    loop_pool,
 )
 from portico.wire import Reply, Response
 

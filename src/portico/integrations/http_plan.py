@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote
 
-from portico.integrations.upstream import Origin
+from portico.integrations.upstream_connection import Origin
 
 if TYPE_CHECKING:
     from portico.dataplane.invocation import Invocation
